@@ -1,0 +1,40 @@
+# ovs-container-map: our sources inside the OVS build tree.
+#
+# The OVS tree's Makefile.am includes this file (hook patch
+# 0001-build-include-container-map-sources.patch); "cmext/" in the OVS tree
+# holds links to this project's lib/, dpif-ext/, ofproto-ext/ and tests/.
+
+AM_CPPFLAGS += \
+	-I$(top_srcdir)/cmext/lib \
+	-I$(top_srcdir)/cmext/dpif-ext \
+	-I$(top_srcdir)/cmext/ofproto-ext \
+	-I$(top_srcdir)/cmext/ofproto-ext/include
+
+# Tables, packet parsing and the datapath action: libopenvswitch, which
+# ovs-vswitchd, ovs-ofctl, ovs-appctl and the test programs link.
+lib_libopenvswitch_la_SOURCES += \
+	cmext/lib/container-map-packet.h \
+	cmext/lib/container-map-table.c \
+	cmext/lib/container-map-table.h \
+	cmext/dpif-ext/container-map-dp.c \
+	cmext/dpif-ext/container-map-dp.h \
+	cmext/ofproto-ext/include/openvswitch/container-map-ofpact.h
+
+# Translation and the container-map/... commands: libofproto.
+ofproto_libofproto_la_SOURCES += \
+	cmext/ofproto-ext/container-map-ofproto.h \
+	cmext/ofproto-ext/container-map-unixctl.c \
+	cmext/ofproto-ext/container-map-xlate.c
+
+# Compiled as part of lib/ofp-actions.c, which includes it.
+EXTRA_DIST += cmext/ofproto-ext/container-map-ofpact.c
+
+# cmocka unit tests (built on demand by our top-level "make check").
+EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-table
+cmext_tests_unit_test_container_map_table_SOURCES = \
+	cmext/tests/unit/test-container-map-table.c
+cmext_tests_unit_test_container_map_table_LDADD = \
+	lib/libopenvswitch.la -lcmocka
+
+# Autotest suite: ours runs inside OVS's testsuite, with its macros.
+TESTSUITE_AT += cmext/tests/container-map.at

@@ -1,0 +1,53 @@
+/*
+ * Copyright (c) 2026 The ovs-container-map authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef CONTAINER_MAP_DP_H
+#define CONTAINER_MAP_DP_H 1
+
+/* The userspace datapath action OVS_ACTION_ATTR_CONTAINER_MAP.
+ *
+ * The action carries only the bridge's table number and what to do on a
+ * miss.  Per packet it looks up [table, IP destination, L4 protocol, L4
+ * destination port] in the container map and runs the chosen backend's
+ * precompiled actions (rewrite of the Ethernet destination, output).  The
+ * megaflow it is part of therefore never has to match the L4 port. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "odp-execute.h"
+
+struct dp_packet_batch;
+struct ds;
+struct nlattr;
+struct ofpbuf;
+
+/* Argument of OVS_ACTION_ATTR_CONTAINER_MAP. */
+struct ovs_action_container_map {
+    uint32_t table_id;          /* Bridge's container map table. */
+    uint8_t miss;               /* enum container_map_miss. */
+    uint8_t pad[3];
+};
+
+void container_map_execute(void *dp, struct dp_packet_batch *, bool steal,
+                           const struct nlattr *action,
+                           odp_execute_cb dp_execute_action);
+
+void container_map_format_odp_action(struct ds *, const struct nlattr *);
+int container_map_parse_odp_action(const char *, struct ofpbuf *actions);
+void container_map_put_odp_action(struct ofpbuf *odp_actions,
+                                  uint32_t table_id, uint8_t miss);
+
+#endif /* container-map-dp.h */

@@ -1,0 +1,55 @@
+/*
+ * Copyright (c) 2026 The ovs-container-map authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef CONTAINER_MAP_OFPROTO_H
+#define CONTAINER_MAP_OFPROTO_H 1
+
+/* ofproto-dpif side of the container map: the calls that the hook patches
+ * add to ofproto/ofproto-dpif.c and ofproto/ofproto-dpif-xlate.c, and what
+ * the container-map/... commands share with translation. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct dpif;
+struct flow;
+struct ofpact_container_map;
+struct ofpbuf;
+struct ofproto_dpif;
+struct ovs_list;
+
+/* Hooks in ofproto/ofproto-dpif.c. */
+void container_map_ofproto_init(void);          /* Class init(). */
+void container_map_ofproto_run(struct ofproto_dpif *);  /* run(). */
+void container_map_ofproto_destroy(struct ofproto_dpif *); /* destruct(). */
+void container_map_ofproto_reconfigured(void);  /* type_run() revalidation. */
+bool container_map_dpif_supported(const struct dpif *); /* check_support(). */
+
+/* Hook in ofproto/ofproto-dpif-xlate.c, for OFPACT_CONTAINER_MAP, after the
+ * pending header changes have been committed.  'supported' says whether the
+ * bridge's datapath implements the action; 'trace' is nonnull when tracing. */
+void container_map_xlate(const struct ofpact_container_map *,
+                         const struct ofproto_dpif *, bool supported,
+                         const struct flow *, struct ofpbuf *odp_actions,
+                         struct ovs_list *trace);
+
+/* Shared with the commands. */
+uint32_t container_map_bridge_table_id(const char *br_name);
+bool container_map_bridge_lookup_table_id(const char *br_name,
+                                          uint32_t *table_id);
+void container_map_compile_backends(struct ofproto_dpif *, bool all);
+
+#endif /* container-map-ofproto.h */

@@ -1,0 +1,146 @@
+#!/bin/bash
+# Runs ovs-container-map's test suites against the OVS tree in $OVS_TREE and
+# prints the totals.  Called by "make check"; arguments pick suites (default:
+# all of them):
+#
+#   unit      cmocka unit tests of lib/
+#   autotest  our autotests (tests/container-map.at, keyword container_map)
+#   upstream  OVS's own tests most related to our hooks, on our build
+#   system    network-namespace tests with real traffic (root only)
+#
+# A suite that cannot run here (system tests without root) is reported as
+# skipped, never as passed.
+
+set -u
+
+: "${OVS_TREE:?set OVS_TREE to the OVS build tree}"
+: "${TEST_JOBS:=8}"
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+
+# OVS test files whose tests exercise what our hooks touch.
+UPSTREAM_FILES="ofp-actions odp ovs-ofctl dpif-netdev ofproto-dpif
+                tunnel-push-pop"
+
+suites=${*:-unit autotest upstream system}
+passed=0 failed=0 skipped=0
+report=()
+
+note() {
+    report+=("$(printf '%-9s %s' "$1" "$2")")
+}
+
+# Reads autotest's closing lines from file $2 and adds them up for suite $1.
+count_autotest() {
+    local suite=$1 log=$2 n_ok n_fail n_skip total
+    n_skip=$(sed -n 's/^\([0-9]*\) tests* w[a-z]* skipped\.$/\1/p' "$log" \
+             | tail -1)
+    n_skip=${n_skip:-0}
+    if total=$(sed -n 's/^All \([0-9]*\) tests* w[a-z]* successful\.$/\1/p;
+                        s/^\([0-9]*\) tests* w[a-z]* successful\.$/\1/p' \
+                    "$log" | tail -1) && test -n "$total"; then
+        n_ok=$((total - n_skip))
+        n_fail=0
+    elif total=$(sed -n 's/^ERROR: \([0-9]*\) tests* w[a-z]* run,$/\1/p' \
+                     "$log" | tail -1) && test -n "$total"; then
+        n_fail=$(sed -n 's/^\([0-9]*\) failed unexpectedly\.$/\1/p;
+                         s/^\([0-9]*\) failed\.$/\1/p' "$log" | tail -1)
+        n_fail=${n_fail:-1}
+        n_ok=$((total - n_fail - n_skip))
+    else
+        n_ok=0 n_fail=1
+    fi
+    passed=$((passed + n_ok))
+    failed=$((failed + n_fail))
+    skipped=$((skipped + n_skip))
+    note "$suite" "$n_ok passed, $n_fail failed, $n_skip skipped"
+}
+
+run_testsuite() {
+    local suite=$1; shift
+    local log=$OVS_TREE/tests/$suite-results.log
+    echo "=== $suite: OVS testsuite $*"
+    make -C "$OVS_TREE" -s check TESTSUITEFLAGS="-j$TEST_JOBS $*" \
+        2>&1 | tee "$log" | grep -vE '^[0-9]+: .* ok$'
+    count_autotest "$suite" "$log"
+    if grep -q 'failed unexpectedly\|FAILED' "$log"; then
+        echo "    logs: $OVS_TREE/tests/testsuite.dir/"
+    fi
+}
+
+for suite in $suites; do
+    case $suite in
+    unit)
+        echo "=== unit: cmocka tests of lib/"
+        log=$OVS_TREE/tests/unit-results.log
+        "$OVS_TREE/cmext/tests/unit/test-container-map-table" 2>&1 \
+            | tee "$log"
+        n_ok=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log")
+        n_fail=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log")
+        n_ok=${n_ok:-0} n_fail=${n_fail:-0}
+        if test "$n_ok" = 0 && test "$n_fail" = 0; then
+            n_fail=1
+        fi
+        passed=$((passed + n_ok)) failed=$((failed + n_fail))
+        note unit "$n_ok passed, $n_fail failed"
+        ;;
+    autotest)
+        run_testsuite autotest -k container_map
+        ;;
+    upstream)
+        make -C "$OVS_TREE" -s tests/testsuite
+        pattern=$(echo $UPSTREAM_FILES | sed 's/ /|/g')
+        numbers=$(cd "$OVS_TREE/tests" && ./testsuite -l \
+                  | sed -nE "s/^ *([0-9]+): ($pattern)\.at:.*/\1/p" \
+                  | tr '\n' ' ')
+        if test -z "$numbers"; then
+            echo "no upstream tests found for: $UPSTREAM_FILES" >&2
+            failed=$((failed + 1))
+            note upstream "no tests found"
+        else
+            run_testsuite upstream $numbers
+        fi
+        ;;
+    system)
+        echo "=== system: network namespaces, real TCP/UDP"
+        if test "$(id -u)" != 0; then
+            echo "    SKIPPED: the system tests need root (network"
+            echo "    namespaces); run make check as root to run them."
+            note system "skipped: needs root"
+            skipped=$((skipped + 1))
+            continue
+        fi
+        for t in "$srcdir"/tests/system/test-*.sh; do
+            name=$(basename "$t" .sh)
+            log=$OVS_TREE/tests/$name.log
+            OVS_BUILDDIR=$OVS_TREE bash "$t" 2>&1 | tee "$log"
+            rc=${PIPESTATUS[0]}
+            line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+            n_ok=$(echo "$line" | sed -nE 's/^([0-9]+) passed.*/\1/p')
+            n_fail=$(echo "$line" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')
+            n_ok=${n_ok:-0} n_fail=${n_fail:-0}
+            if test "$rc" = 77; then
+                note "$name" "skipped"
+                skipped=$((skipped + 1))
+                continue
+            elif test "$rc" != 0 && test "$n_fail" = 0; then
+                n_fail=1
+            fi
+            passed=$((passed + n_ok)) failed=$((failed + n_fail))
+            note "$name" "$n_ok passed, $n_fail failed"
+        done
+        ;;
+    *)
+        echo "unknown suite $suite (expected unit, autotest, upstream," \
+             "system)" >&2
+        exit 2
+        ;;
+    esac
+done
+
+echo
+echo "=== Summary"
+for line in "${report[@]}"; do
+    echo "  $line"
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+test "$failed" = 0
