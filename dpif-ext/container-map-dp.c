@@ -137,7 +137,8 @@ container_map_flow_hash(const struct dp_packet *packet, uint32_t key_hash)
     memcpy(&sport, l4, sizeof sport);
     hash = hash_add(key_hash, (OVS_FORCE uint32_t) sport);
     if ((l3[0] >> 4) == 4) {
-        const struct ip_header *ip = ALIGNED_CAST(const struct ip_header *, l3);
+        const struct ip_header *ip
+            = ALIGNED_CAST(const struct ip_header *, l3);
 
         hash = hash_add(hash, get_16aligned_be32(&ip->ip_src));
     } else {

@@ -46,7 +46,8 @@ container_map_key_from_packet(const struct dp_packet *packet,
 
     memset(key, 0, sizeof *key);
     if ((l3[0] >> 4) == 4) {
-        const struct ip_header *ip = ALIGNED_CAST(const struct ip_header *, l3);
+        const struct ip_header *ip
+            = ALIGNED_CAST(const struct ip_header *, l3);
 
         if (ip->ip_frag_off & htons(IP_FRAG_OFF_MASK)) {
             return false;

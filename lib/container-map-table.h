@@ -118,7 +118,8 @@ struct container_map_table *container_map_table_global(void);
 void container_map_key_init(struct container_map_key *, uint32_t table_id,
                             const struct in6_addr *ip, uint8_t proto,
                             ovs_be16 port);
-static inline uint32_t container_map_key_hash(const struct container_map_key *);
+static inline uint32_t
+container_map_key_hash(const struct container_map_key *);
 
 /* Readers: no locks, valid until the next quiescent state. */
 static inline const struct container_map_entry *
@@ -208,10 +209,11 @@ void container_map_counters_get(const struct container_map_counters *,
 /* Inline implementations. */
 
 struct container_map_table {
-    struct cmap entries;            /* Contains "struct container_map_entry". */
+    struct cmap entries;            /* "struct container_map_entry"s. */
     struct hmap backends;           /* Contains "struct container_map_backend",
                                      * writers only. */
-    atomic_ullong drops[CONTAINER_MAP_MAX_TABLES][CONTAINER_MAP_N_DROP_REASONS];
+    atomic_ullong drops[CONTAINER_MAP_MAX_TABLES]
+                       [CONTAINER_MAP_N_DROP_REASONS];
 };
 
 static inline uint32_t

@@ -1,0 +1,601 @@
+# netlab.sh -- network-namespace lab for ovs-container-map.     -*- sh -*-
+# shellcheck shell=bash
+#
+# Source this file from bash; it defines functions and variables only.  It is
+# the ONE place where the lab topology is defined: the demo
+# (utilities/container-map-demo.sh) and the system test
+# (tests/system/test-shared-ip.sh) both build their lab with netlab_up.
+#
+# Topology (stage 1, one host):
+#
+#   cm-client 198.51.100.2/24 --veth-- cm-host1 198.51.100.1/24 (ip_forward=1)
+#                                        |  "gw" 203.0.113.1/24 (internal port)
+#                                        |  br-int (netdev, fail-mode=secure)
+#                                        +-- port 1: v-c1 --veth-- cm-c1 eth0
+#                                        +-- port 2: v-c2 --veth-- cm-c2 eth0
+#   cm-c1 and cm-c2 both hold 203.0.113.10/32; c1 serves tcp/80, c2 tcp/8080.
+#   br-int: gw -> "ip,nw_dst=203.0.113.10,actions=container_map" and the
+#   mappings  203.0.113.10 tcp 80 -> c1,  203.0.113.10 tcp 8080 -> c2.
+#
+# Usage:
+#   . utilities/netlab.sh
+#   trap netlab_down EXIT INT TERM     # always; netlab_down is idempotent
+#   netlab_up || exit 1
+#   netlab_tcp client 203.0.113.10 80 hello      # -> "hello from c1 hello"
+#   netlab_appctl host1 container-map/show br-int
+#
+# Call netlab_up and netlab_down in the current shell (not in "$(...)"):
+# the lab's state lives in shell variables and in $NETLAB_TMP.
+#
+# Building blocks (for more hosts, e.g. two hosts joined by VXLAN):
+#   netlab_host_up HOST                  netns + ovsdb-server + ovs-vswitchd +
+#                                        br-int (datapath_type=netdev, secure)
+#   netlab_add_gateway HOST PORT IP/PLEN OFPORT
+#   netlab_add_client NAME HOST IP HOST_IP PLEN ROUTED_NET
+#   netlab_add_container NAME HOST IP MAC OFPORT GW_IP [MTU]
+#   netlab_serve NAME PORT               reply "hello from NAME ..." on PORT
+#   netlab_underlay_link HOSTA IPA/PLEN HOSTB IPB/PLEN
+#                                        veth between two hosts' br-phy bridges
+#   netlab_add_vxlan HOST PORT REMOTE_IP OFPORT
+#   netlab_exec NODE CMD...   netlab_vsctl / netlab_ofctl / netlab_appctl HOST
+#
+# Environment:
+#   OVS_BUILDDIR   OVS build tree (default: ../_build/openvswitch relative to
+#                  this file's directory's parent, i.e. <project>/_build/...)
+#   NETLAB_PREFIX  namespace name prefix (default "cm-")
+#   NETLAB_KEEP    if set to 1, netlab_down leaves the lab running (debug)
+#
+# Requires root, iproute2, ethtool, socat.
+
+# ---------------------------------------------------------------------------
+# Topology: names and addresses.  Documentation ranges only.
+
+NETLAB_PREFIX=${NETLAB_PREFIX:-cm-}
+
+NETLAB_BRIDGE=br-int
+NETLAB_SHARED_IP=203.0.113.10           # held by every container
+NETLAB_GW_IP=203.0.113.1                # containers' gateway ("gw" port)
+NETLAB_GW_PLEN=24
+NETLAB_GW_NET=203.0.113.0/24            # routed to the gateway host
+NETLAB_GW_PORT=gw
+NETLAB_GW_OFPORT=100
+NETLAB_GW_NEIGH_MAC=02:00:00:00:00:ff   # gw's static neighbour for the
+                                        # shared IP; the switch rewrites it
+NETLAB_CLIENT_IP=198.51.100.2           # outside client
+NETLAB_CLIENT_GW=198.51.100.1           # host1's side of the client veth
+NETLAB_CLIENT_PLEN=24
+
+# Containers: "NAME HOST IP MAC OFPORT PROTO PORT" (PROTO PORT: its service,
+# mapped on the shared IP).
+NETLAB_CONTAINERS=(
+    "c1 host1 $NETLAB_SHARED_IP 02:00:00:00:00:01 1 tcp 80"
+    "c2 host1 $NETLAB_SHARED_IP 02:00:00:00:00:02 2 tcp 8080"
+)
+NETLAB_HOSTS=(host1)
+NETLAB_GW_HOST=host1
+NETLAB_CLIENTS=(client)
+
+# All node names netlab_up may create (netlab_down removes all of them).
+netlab_nodes() {
+    local c
+    printf '%s\n' "${NETLAB_HOSTS[@]}" "${NETLAB_CLIENTS[@]}"
+    for c in "${NETLAB_CONTAINERS[@]}"; do
+        printf '%s\n' "${c%% *}"
+    done
+}
+
+# ---------------------------------------------------------------------------
+# Internals.
+
+# Lab state of this shell (never inherited: a lab belongs to the shell that
+# built it).
+NETLAB_TMP=
+NETLAB_LOCK_FD=
+NETLAB_LOCK_FILE=
+NETLAB_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+netlab__err() {
+    printf 'netlab: %s\n' "$*" >&2
+}
+
+netlab__log() {
+    if [ -n "$NETLAB_TMP" ] && [ -d "$NETLAB_TMP" ]; then
+        printf '%s\n' "$*" >>"$NETLAB_TMP/netlab.log"
+    fi
+}
+
+# netlab__run CMD...: runs CMD (bounded by a timeout), logs its output, and
+# on failure prints the command and its output to stderr.
+netlab__run() {
+    local out rc
+    netlab__log "+ $*"
+    if [ "$(type -t "$1")" = function ]; then
+        out=$("$@" 2>&1 </dev/null)     # bounded inside (netlab_vsctl, ...)
+    else
+        out=$(timeout 20 "$@" 2>&1 </dev/null)
+    fi
+    rc=$?
+    [ -n "$out" ] && netlab__log "$out"
+    if [ $rc -ne 0 ]; then
+        netlab__err "command failed (exit $rc): $*"
+        [ -n "$out" ] && printf '%s\n' "$out" >&2
+        return $rc
+    fi
+    return 0
+}
+
+# netlab__wait SECONDS DESCRIPTION CMD...: retries CMD until it succeeds, for
+# at most SECONDS.
+netlab__wait() {
+    local secs=$1 desc=$2 deadline
+    shift 2
+    deadline=$(( $(date +%s%N) + secs * 1000000000 ))
+    until timeout 5 "$@" >/dev/null 2>&1 </dev/null; do
+        if [ "$(date +%s%N)" -ge "$deadline" ]; then
+            netlab__err "timed out after ${secs}s waiting for $desc"
+            return 1
+        fi
+        sleep 0.05
+    done
+}
+
+netlab_ns() {
+    printf '%s%s' "$NETLAB_PREFIX" "$1"
+}
+
+netlab__ns_exists() {
+    ip netns list 2>/dev/null | grep -qE "^$1( |\$)"
+}
+
+# Directory of host HOST's OVS daemons (rundir, dbdir, logdir, ...).
+netlab_hostdir() {
+    printf '%s/%s' "$NETLAB_TMP" "$1"
+}
+
+netlab__is_host() {
+    [ -n "$NETLAB_TMP" ] && [ -d "$NETLAB_TMP/$1" ] && [ -f "$NETLAB_TMP/$1/conf.db" ]
+}
+
+# netlab_exec NODE CMD...: runs CMD in NODE's namespace; on a host, with that
+# host's OVS environment.  The lab lock's descriptor is not passed on.
+netlab_exec() {
+    local node=$1 ns d
+    shift
+    ns=$(netlab_ns "$node")
+    if netlab__is_host "$node"; then
+        d=$(netlab_hostdir "$node")
+        if [ -n "$NETLAB_LOCK_FD" ]; then
+            ip netns exec "$ns" env OVS_RUNDIR="$d" OVS_DBDIR="$d" \
+                OVS_LOGDIR="$d" OVS_SYSCONFDIR="$d" OVS_PKGDATADIR="$d" \
+                "$@" {NETLAB_LOCK_FD}>&-
+        else
+            ip netns exec "$ns" env OVS_RUNDIR="$d" OVS_DBDIR="$d" \
+                OVS_LOGDIR="$d" OVS_SYSCONFDIR="$d" OVS_PKGDATADIR="$d" "$@"
+        fi
+    elif [ -n "$NETLAB_LOCK_FD" ]; then
+        ip netns exec "$ns" "$@" {NETLAB_LOCK_FD}>&-
+    else
+        ip netns exec "$ns" "$@"
+    fi
+}
+
+netlab_vsctl() {
+    local host=$1
+    shift
+    netlab_exec "$host" timeout 15 "$OVS_BUILDDIR/utilities/ovs-vsctl" \
+        --timeout=10 "$@"
+}
+
+netlab_ofctl() {
+    local host=$1
+    shift
+    netlab_exec "$host" timeout 15 "$OVS_BUILDDIR/utilities/ovs-ofctl" \
+        --timeout=10 "$@"
+}
+
+netlab_appctl() {
+    local host=$1
+    shift
+    netlab_exec "$host" timeout 15 "$OVS_BUILDDIR/utilities/ovs-appctl" \
+        --timeout=10 "$@"
+}
+
+# netlab_check_env: root, tools and OVS binaries.  Prints why not and
+# returns 1 (77 if not root, so that callers can skip).
+netlab_check_env() {
+    local prog tool
+    if [ "$(id -u)" -ne 0 ]; then
+        netlab__err "needs root (network namespaces, veth, /dev/net/tun)"
+        return 77
+    fi
+    if [ -z "${OVS_BUILDDIR:-}" ]; then
+        OVS_BUILDDIR=$NETLAB_LIB_DIR/../_build/openvswitch
+    fi
+    if [ ! -d "$OVS_BUILDDIR" ]; then
+        netlab__err "OVS build directory $OVS_BUILDDIR not found (set OVS_BUILDDIR)"
+        return 1
+    fi
+    OVS_BUILDDIR=$(cd "$OVS_BUILDDIR" && pwd)
+    export OVS_BUILDDIR
+    for prog in ovsdb/ovsdb-server ovsdb/ovsdb-tool vswitchd/ovs-vswitchd \
+                utilities/ovs-vsctl utilities/ovs-ofctl utilities/ovs-appctl; do
+        if [ ! -x "$OVS_BUILDDIR/$prog" ]; then
+            netlab__err "$OVS_BUILDDIR/$prog missing (build OVS first)"
+            return 1
+        fi
+    done
+    if [ ! -f "$OVS_BUILDDIR/vswitchd/vswitch.ovsschema" ]; then
+        netlab__err "$OVS_BUILDDIR/vswitchd/vswitch.ovsschema missing"
+        return 1
+    fi
+    for tool in ip ethtool socat timeout flock ss; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            netlab__err "$tool not found (apt-get install -y iproute2 ethtool socat coreutils util-linux)"
+            return 1
+        fi
+    done
+    if [ ! -c /dev/net/tun ]; then
+        netlab__err "/dev/net/tun missing (internal ports of the userspace datapath need it)"
+        return 1
+    fi
+    return 0
+}
+
+# netlab_init: checks the environment, takes the lab lock (one lab per
+# NETLAB_PREFIX at a time), removes a stale lab of an earlier killed run and
+# creates $NETLAB_TMP.
+netlab_init() {
+    local rc lock prev
+    if [ -n "$NETLAB_TMP" ] && [ -d "$NETLAB_TMP" ]; then
+        return 0
+    fi
+    netlab_check_env
+    rc=$?
+    [ $rc -eq 0 ] || return $rc
+
+    lock=/run/lock/netlab-${NETLAB_PREFIX%-}.lock
+    mkdir -p /run/lock
+    exec {NETLAB_LOCK_FD}>>"$lock"
+    if ! flock -w 120 "$NETLAB_LOCK_FD"; then
+        netlab__err "another lab with prefix \"$NETLAB_PREFIX\" is running (lock $lock)"
+        exec {NETLAB_LOCK_FD}>&-
+        NETLAB_LOCK_FD=
+        return 1
+    fi
+
+    # We hold the lock, so namespaces with our names, and the temp directory
+    # named in the lock file, are left over from a run that was killed
+    # before it could clean up.
+    netlab__remove_nodes
+    prev=$(head -n 1 "$lock" 2>/dev/null)
+    case $prev in
+        /tmp/netlab.??????)
+            if [ -d "$prev" ]; then
+                netlab__err "removing the stale lab directory $prev"
+                rm -rf "$prev"
+            fi
+            ;;
+    esac
+
+    NETLAB_TMP=$(mktemp -d /tmp/netlab.XXXXXX) || return 1
+    NETLAB_LOCK_FILE=$lock
+    printf '%s\n' "$NETLAB_TMP" >"$lock"
+    netlab__log "netlab: OVS_BUILDDIR=$OVS_BUILDDIR"
+}
+
+# Kills every process in namespace NS (they are ours: daemons, servers).
+netlab__kill_ns_pids() {
+    local ns=$1 pids _
+    pids=$(ip netns pids "$ns" 2>/dev/null)
+    [ -n "$pids" ] || return 0
+    # shellcheck disable=SC2086
+    kill -TERM $pids 2>/dev/null
+    for _ in $(seq 1 40); do
+        pids=$(ip netns pids "$ns" 2>/dev/null)
+        [ -n "$pids" ] || return 0
+        sleep 0.05
+    done
+    # shellcheck disable=SC2086
+    kill -KILL $pids 2>/dev/null
+    sleep 0.1
+}
+
+# Stops host HOST's OVS daemons, politely first.
+netlab__stop_host() {
+    local host=$1 d pidfile pid
+    d=$(netlab_hostdir "$host")
+    netlab__is_host "$host" || return 0
+    netlab__ns_exists "$(netlab_ns "$host")" || return 0
+    if [ -f "$d/ovs-vswitchd.pid" ]; then
+        netlab_appctl "$host" -t ovs-vswitchd exit --cleanup >/dev/null 2>&1
+    fi
+    if [ -f "$d/ovsdb-server.pid" ]; then
+        netlab_appctl "$host" -t ovsdb-server exit >/dev/null 2>&1
+    fi
+    for pidfile in "$d/ovs-vswitchd.pid" "$d/ovsdb-server.pid"; do
+        [ -f "$pidfile" ] || continue
+        pid=$(cat "$pidfile" 2>/dev/null)
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null
+            timeout 5 tail --pid="$pid" -f /dev/null
+            kill -KILL "$pid" 2>/dev/null
+        fi
+    done
+}
+
+netlab__remove_nodes() {
+    local node ns
+    for node in $(netlab_nodes); do
+        ns=$(netlab_ns "$node")
+        if netlab__ns_exists "$ns"; then
+            netlab__kill_ns_pids "$ns"
+            ip netns del "$ns" 2>/dev/null
+        fi
+    done
+}
+
+# netlab_down: tears everything down: daemons, servers, namespaces (and the
+# veths in them), the temp directory, the lock.  Idempotent, never fails.
+netlab_down() {
+    local host
+    if [ "${NETLAB_KEEP:-0}" = 1 ] && [ -n "$NETLAB_TMP" ]; then
+        netlab__err "NETLAB_KEEP=1: lab left running, state in $NETLAB_TMP"
+        return 0
+    fi
+    if [ -n "$NETLAB_TMP" ] && [ -d "$NETLAB_TMP" ]; then
+        for host in "${NETLAB_HOSTS[@]}"; do
+            netlab__stop_host "$host"
+        done
+        netlab__remove_nodes
+        rm -rf "$NETLAB_TMP"
+    elif [ -n "$NETLAB_LOCK_FD" ]; then
+        netlab__remove_nodes
+    fi
+    NETLAB_TMP=
+    if [ -n "$NETLAB_LOCK_FD" ]; then
+        : >"$NETLAB_LOCK_FILE"
+        exec {NETLAB_LOCK_FD}>&-
+        NETLAB_LOCK_FD=
+    fi
+    return 0
+}
+
+# ---------------------------------------------------------------------------
+# Building blocks.
+
+# netlab_node_up NODE: creates NODE's namespace with loopback up, no IPv6.
+netlab_node_up() {
+    local ns
+    ns=$(netlab_ns "$1")
+    netlab__run ip netns add "$ns" || return 1
+    netlab__run ip -n "$ns" link set lo up || return 1
+    # IPv4 only: keeps router solicitations and MLD out of the switch.
+    netlab__run ip netns exec "$ns" sysctl -qw \
+        net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1
+}
+
+# netlab_veth NODEA DEVA NODEB DEVB: a veth pair between two namespaces, both
+# ends up and with TX checksum offload off (packets that cross AF_PACKET and
+# the userspace datapath would otherwise keep partial checksums).
+netlab_veth() {
+    local nsa nsb
+    nsa=$(netlab_ns "$1")
+    nsb=$(netlab_ns "$3")
+    netlab__run ip -n "$nsa" link add "$2" type veth peer name "$4" \
+        netns "$nsb" || return 1
+    netlab__run ip netns exec "$nsa" ethtool -K "$2" tx off || return 1
+    netlab__run ip netns exec "$nsb" ethtool -K "$4" tx off || return 1
+    netlab__run ip -n "$nsa" link set "$2" up || return 1
+    netlab__run ip -n "$nsb" link set "$4" up
+}
+
+# netlab_host_up HOST: namespace, ip_forward, ovsdb-server, ovs-vswitchd
+# (userspace datapath only, no DPDK) and br-int.
+netlab_host_up() {
+    local host=$1 d ns
+    d=$(netlab_hostdir "$host")
+    ns=$(netlab_ns "$host")
+    netlab_node_up "$host" || return 1
+    netlab__run ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 || return 1
+    mkdir -p "$d" || return 1
+    netlab__run "$OVS_BUILDDIR/ovsdb/ovsdb-tool" create "$d/conf.db" \
+        "$OVS_BUILDDIR/vswitchd/vswitch.ovsschema" || return 1
+    netlab__run netlab_exec "$host" "$OVS_BUILDDIR/ovsdb/ovsdb-server" \
+        "$d/conf.db" --remote="punix:$d/db.sock" \
+        --pidfile="$d/ovsdb-server.pid" --log-file="$d/ovsdb-server.log" \
+        --detach --no-chdir || return 1
+    netlab__run netlab_vsctl "$host" --no-wait init || return 1
+    netlab__run netlab_exec "$host" "$OVS_BUILDDIR/vswitchd/ovs-vswitchd" \
+        "unix:$d/db.sock" --pidfile="$d/ovs-vswitchd.pid" \
+        --log-file="$d/ovs-vswitchd.log" --detach --no-chdir || return 1
+    netlab__run netlab_vsctl "$host" add-br "$NETLAB_BRIDGE" \
+        -- set bridge "$NETLAB_BRIDGE" datapath_type=netdev \
+        fail-mode=secure || return 1
+}
+
+# netlab_add_gateway HOST PORT IP/PLEN OFPORT: internal port PORT on br-int
+# holding the containers' gateway address.
+netlab_add_gateway() {
+    local host=$1 port=$2 addr=$3 ofport=$4 ns
+    ns=$(netlab_ns "$host")
+    netlab__run netlab_vsctl "$host" add-port "$NETLAB_BRIDGE" "$port" \
+        -- set interface "$port" type=internal ofport_request="$ofport" \
+        || return 1
+    netlab__wait 10 "internal port $port in $ns" \
+        ip -n "$ns" link show "$port" || return 1
+    netlab__run ip -n "$ns" addr add "$addr" dev "$port" || return 1
+    netlab__run ip -n "$ns" link set "$port" up
+}
+
+# netlab_add_client NAME HOST IP HOST_IP PLEN ROUTED_NET: an outside client
+# on a veth to HOST, routing ROUTED_NET through HOST.
+netlab_add_client() {
+    local name=$1 host=$2 ip=$3 host_ip=$4 plen=$5 net=$6 nsc nsh
+    nsc=$(netlab_ns "$name")
+    nsh=$(netlab_ns "$host")
+    netlab_node_up "$name" || return 1
+    netlab_veth "$host" "v-$name" "$name" eth0 || return 1
+    netlab__run ip -n "$nsh" addr add "$host_ip/$plen" dev "v-$name" || return 1
+    netlab__run ip -n "$nsc" addr add "$ip/$plen" dev eth0 || return 1
+    netlab__run ip -n "$nsc" route add "$net" via "$host_ip"
+}
+
+# netlab_add_container NAME HOST IP MAC OFPORT GW_IP [MTU]: a container
+# namespace with IP/32 on eth0 (MAC), all traffic routed through GW_IP; the
+# veth's other end "v-NAME" is port OFPORT of HOST's br-int.
+netlab_add_container() {
+    local name=$1 host=$2 ip=$3 mac=$4 ofport=$5 gw=$6 mtu=${7:-} ns
+    ns=$(netlab_ns "$name")
+    netlab_node_up "$name" || return 1
+    netlab_veth "$host" "v-$name" "$name" eth0 || return 1
+    netlab__run ip -n "$ns" link set eth0 address "$mac" || return 1
+    if [ -n "$mtu" ]; then
+        netlab__run ip -n "$ns" link set eth0 mtu "$mtu" || return 1
+    fi
+    netlab__run ip -n "$ns" addr add "$ip/32" dev eth0 || return 1
+    netlab__run ip -n "$ns" route add "$gw" dev eth0 || return 1
+    netlab__run ip -n "$ns" route add default via "$gw" || return 1
+    netlab__run netlab_vsctl "$host" add-port "$NETLAB_BRIDGE" "v-$name" \
+        -- set interface "v-$name" ofport_request="$ofport"
+}
+
+# netlab_serve NAME PORT: TCP server in NAME's namespace on PORT.  Each
+# connection gets one line, "hello from NAME", followed by " REQUEST" if the
+# client sent a line REQUEST within 5 seconds.
+netlab_serve() {
+    local name=$1 port=$2 script ns
+    ns=$(netlab_ns "$name")
+    script=$NETLAB_TMP/serve.sh
+    if [ ! -x "$script" ]; then
+        cat >"$script" <<'EOF'
+#!/bin/bash
+# Lab server: one line per connection.
+line=
+IFS= read -r -t 5 line
+printf 'hello from %s%s\n' "$1" "${line:+ $line}"
+EOF
+        chmod +x "$script"
+    fi
+    netlab__log "+ serve $name tcp/$port"
+    if [ -n "$NETLAB_LOCK_FD" ]; then
+        ( exec ip netns exec "$ns" socat "TCP-LISTEN:$port,fork,reuseaddr" \
+              "EXEC:$script $name" {NETLAB_LOCK_FD}>&- ) </dev/null \
+            >>"$NETLAB_TMP/serve-$name-$port.log" 2>&1 &
+    else
+        ( exec ip netns exec "$ns" socat "TCP-LISTEN:$port,fork,reuseaddr" \
+              "EXEC:$script $name" ) </dev/null \
+            >>"$NETLAB_TMP/serve-$name-$port.log" 2>&1 &
+    fi
+    disown $!
+    netlab__wait 5 "$name listening on tcp/$port" \
+        sh -c "ip netns exec '$ns' ss -Hltn 'sport = :$port' | grep -q ." \
+        || return 1
+}
+
+# netlab_tcp NODE IP PORT [REQUEST [HOLD [TIMEOUT]]]: connects from NODE to
+# IP:PORT, sends the line REQUEST after HOLD seconds (keeping the connection
+# open meanwhile) and prints the reply.  Fails if no connection within
+# TIMEOUT seconds (default 3).
+netlab_tcp() {
+    local node=$1 ip=$2 port=$3 req=${4:-} hold=${5:-0} tmo=${6:-3}
+    {
+        sleep "$hold"
+        [ -n "$req" ] && printf '%s\n' "$req"
+    } | netlab_exec "$node" timeout $((tmo + 6)) socat -t 5 -T $((tmo + 5)) \
+        - "TCP:$ip:$port,connect-timeout=$tmo" 2>/dev/null
+}
+
+# netlab_underlay_link HOSTA IPA/PLEN HOSTB IPB/PLEN: for multi-host labs.
+# Each host gets a br-phy (netdev) with the veth between the hosts and its
+# underlay address on br-phy's internal port.
+netlab_underlay_link() {
+    local a=$1 ipa=$2 b=$3 ipb=$4 h ip
+    netlab_veth "$a" "u-$b" "$b" "u-$a" || return 1
+    for h in "$a" "$b"; do
+        if [ "$h" = "$a" ]; then ip=$ipa; else ip=$ipb; fi
+        netlab__run netlab_vsctl "$h" --may-exist add-br br-phy \
+            -- set bridge br-phy datapath_type=netdev || return 1
+        netlab__wait 10 "br-phy in $(netlab_ns "$h")" \
+            ip -n "$(netlab_ns "$h")" link show br-phy || return 1
+        netlab__run ip -n "$(netlab_ns "$h")" addr add "$ip" dev br-phy \
+            || return 1
+        netlab__run ip -n "$(netlab_ns "$h")" link set br-phy up || return 1
+    done
+    netlab__run netlab_vsctl "$a" add-port br-phy "u-$b" || return 1
+    netlab__run netlab_vsctl "$b" add-port br-phy "u-$a"
+}
+
+# netlab_add_vxlan HOST PORT REMOTE_IP OFPORT: VXLAN port on HOST's br-int.
+netlab_add_vxlan() {
+    netlab__run netlab_vsctl "$1" add-port "$NETLAB_BRIDGE" "$2" \
+        -- set interface "$2" type=vxlan options:remote_ip="$3" \
+        ofport_request="$4"
+}
+
+# netlab_add_flows HOST FLOW...: adds OpenFlow flows to HOST's br-int.
+netlab_add_flows() {
+    local host=$1 file
+    shift
+    file=$(mktemp "$NETLAB_TMP/flows.XXXXXX") || return 1
+    printf '%s\n' "$@" >"$file"
+    netlab__log "$(cat "$file")"
+    netlab__run netlab_ofctl "$host" add-flows "$NETLAB_BRIDGE" "$file"
+}
+
+# netlab_megaflows HOST: HOST's datapath flows (megaflows), one per line.
+netlab_megaflows() {
+    netlab_appctl "$1" dpctl/dump-flows | grep 'actions:'
+}
+
+# ---------------------------------------------------------------------------
+# The lab.
+
+# netlab_up: builds the topology described at the top of this file.  On
+# failure it prints what failed and returns nonzero; the caller's trap runs
+# netlab_down.
+netlab_up() {
+    local rc entry name host ip mac ofport proto port flows=()
+    local gwns
+    netlab_init
+    rc=$?
+    [ $rc -eq 0 ] || return $rc
+
+    for host in "${NETLAB_HOSTS[@]}"; do
+        netlab_host_up "$host" || return 1
+    done
+    netlab_add_gateway "$NETLAB_GW_HOST" "$NETLAB_GW_PORT" \
+        "$NETLAB_GW_IP/$NETLAB_GW_PLEN" "$NETLAB_GW_OFPORT" || return 1
+    gwns=$(netlab_ns "$NETLAB_GW_HOST")
+    # One stable MAC for the shared IP in the gateway host's kernel; the
+    # container_map action rewrites it to the chosen container's MAC.
+    netlab__run ip -n "$gwns" neigh replace "$NETLAB_SHARED_IP" \
+        lladdr "$NETLAB_GW_NEIGH_MAC" dev "$NETLAB_GW_PORT" nud permanent \
+        || return 1
+    netlab_add_client client "$NETLAB_GW_HOST" "$NETLAB_CLIENT_IP" \
+        "$NETLAB_CLIENT_GW" "$NETLAB_CLIENT_PLEN" \
+        "$NETLAB_GW_NET" || return 1
+
+    # Traffic for the shared IP from the gateway: the container_map action.
+    flows+=("priority=100,in_port=$NETLAB_GW_OFPORT,ip,nw_dst=$NETLAB_SHARED_IP,actions=container_map")
+    for entry in "${NETLAB_CONTAINERS[@]}"; do
+        read -r name host ip mac ofport proto port <<<"$entry"
+        netlab_add_container "$name" "$host" "$ip" "$mac" "$ofport" \
+            "$NETLAB_GW_IP" || return 1
+        # Everything a container sends goes to the gateway (its only
+        # neighbour, see its routes): ARP requests for the gateway and
+        # replies to the client.
+        flows+=("priority=50,in_port=$ofport,actions=output:$NETLAB_GW_OFPORT")
+        # The gateway's ARP replies to the container (by its MAC).
+        flows+=("priority=50,in_port=$NETLAB_GW_OFPORT,arp,dl_dst=$mac,actions=output:$ofport")
+    done
+    netlab_add_flows "$NETLAB_GW_HOST" "${flows[@]}" || return 1
+
+    for entry in "${NETLAB_CONTAINERS[@]}"; do
+        read -r name host ip mac ofport proto port <<<"$entry"
+        netlab__run netlab_appctl "$host" container-map/add "$NETLAB_BRIDGE" \
+            "$ip" "$proto" "$port" "$mac" "$ofport" || return 1
+        netlab_serve "$name" "$port" || return 1
+    done
+    return 0
+}
