@@ -13,7 +13,12 @@ AM_CPPFLAGS += \
 # Tables, packet parsing and the datapath action: libopenvswitch, which
 # ovs-vswitchd, ovs-ofctl, ovs-appctl and the test programs link.
 lib_libopenvswitch_la_SOURCES += \
+	cmext/lib/container-map-conn.c \
+	cmext/lib/container-map-conn.h \
+	cmext/lib/container-map-packet.c \
 	cmext/lib/container-map-packet.h \
+	cmext/lib/container-map-resv.c \
+	cmext/lib/container-map-resv.h \
 	cmext/lib/container-map-table.c \
 	cmext/lib/container-map-table.h \
 	cmext/dpif-ext/container-map-dp.c \

@@ -21,7 +21,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "container-map-conn.h"
 #include "container-map-packet.h"
+#include "container-map-resv.h"
 #include "container-map-table.h"
 #include "coverage.h"
 #include "dp-packet.h"
@@ -30,6 +32,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
+#include "timeval.h"
 #include "util.h"
 
 COVERAGE_DEFINE(container_map_hit);
@@ -37,6 +40,12 @@ COVERAGE_DEFINE(container_map_miss);
 COVERAGE_DEFINE(container_map_drop_miss);
 COVERAGE_DEFINE(container_map_drop_not_l4);
 COVERAGE_DEFINE(container_map_drop_unreachable);
+COVERAGE_DEFINE(container_map_drop_egress);
+COVERAGE_DEFINE(container_map_egress_pass);
+COVERAGE_DEFINE(container_map_conn_hit);
+COVERAGE_DEFINE(container_map_conn_new);
+COVERAGE_DEFINE(container_map_conn_full);
+COVERAGE_DEFINE(container_map_reply);
 
 const char *
 container_map_miss_to_string(enum container_map_miss miss)
@@ -61,7 +70,7 @@ container_map_miss_from_string(const char *s, enum container_map_miss *miss)
 
 void
 container_map_put_odp_action(struct ofpbuf *odp_actions, uint32_t table_id,
-                             uint8_t miss)
+                             uint8_t miss, bool egress)
 {
     struct ovs_action_container_map *cm;
 
@@ -69,6 +78,7 @@ container_map_put_odp_action(struct ofpbuf *odp_actions, uint32_t table_id,
                                 sizeof *cm);
     cm->table_id = table_id;
     cm->miss = miss;
+    cm->egress = egress;
 }
 
 void
@@ -77,24 +87,32 @@ container_map_format_odp_action(struct ds *ds, const struct nlattr *a)
     const struct ovs_action_container_map *cm = nl_attr_get(a);
 
     ds_put_format(ds, "container_map(table=%"PRIu32, cm->table_id);
+    if (cm->egress) {
+        ds_put_cstr(ds, ",egress");
+    }
     if (cm->miss != CONTAINER_MAP_MISS_DROP) {
         ds_put_format(ds, ",miss=%s", container_map_miss_to_string(cm->miss));
     }
     ds_put_char(ds, ')');
 }
 
-/* Parses "container_map(table=N[,miss=drop|continue])" at the start of 's'.
- * Returns the number of bytes parsed, or -EINVAL. */
+/* Parses "container_map(table=N[,egress][,miss=drop|continue])" at the
+ * start of 's'.  Returns the number of bytes parsed, or -EINVAL. */
 int
 container_map_parse_odp_action(const char *s, struct ofpbuf *actions)
 {
     enum container_map_miss miss = CONTAINER_MAP_MISS_DROP;
+    bool egress = false;
     uint32_t table_id;
     int n;
 
     if (!ovs_scan(s, "container_map(table=%"SCNu32"%n", &table_id, &n)
         || table_id >= CONTAINER_MAP_MAX_TABLES) {
         return -EINVAL;
+    }
+    if (!strncmp(s + n, ",egress", 7)) {
+        egress = true;
+        n += 7;
     }
     if (!strncmp(s + n, ",miss=", 6)) {
         size_t len = strcspn(s + n + 6, ")");
@@ -110,44 +128,459 @@ container_map_parse_odp_action(const char *s, struct ofpbuf *actions)
     if (s[n] != ')') {
         return -EINVAL;
     }
-    container_map_put_odp_action(actions, table_id, miss);
+    container_map_put_odp_action(actions, table_id, miss, egress);
     return n + 1;
 }
 
 /* Execution. */
 
-/* Packets of one batch that go to the same backend through the same entry. */
-struct container_map_group {
-    const struct container_map_entry *entry;
+/* Packets of one batch that go to the same backend, counted in the same
+ * mapping counters. */
+struct cm_group {
     struct container_map_backend *backend;
+    struct container_map_counters *svc_stats;       /* May be NULL. */
+    struct container_map_counters *backend_stats;   /* May be NULL. */
     unsigned long long n_bytes;
     struct dp_packet_batch batch;
 };
 
-/* A per-connection hash, independent of the path the packet took (the RSS
- * hash is not: recirculation and packets sent by ofproto change it). */
-static uint32_t
-container_map_flow_hash(const struct dp_packet *packet, uint32_t key_hash)
+struct cm_ctx {
+    struct container_map_table *table;
+    uint32_t table_id;
+    bool steal;
+    long long int now;          /* 0 until a connection needs it. */
+    size_t n_groups;
+    struct cm_group groups[NETDEV_MAX_BURST];
+    size_t n_replies;
+    struct dp_packet *replies[NETDEV_MAX_BURST];
+    unsigned long long drops[CONTAINER_MAP_N_DROP_REASONS];
+    unsigned long long events[CONTAINER_MAP_N_EVENTS];
+    unsigned long long n_conn_hits, n_conn_new, n_pass, n_unmatched;
+};
+
+enum cm_verdict {
+    CM_CONSUMED,                /* Delivered or answered. */
+    CM_PASS,                    /* Left to the next actions. */
+    CM_DROP,                    /* Dropped; the reason is counted. */
+    CM_MISS,                    /* Unmatched: per the action's "miss". */
+    CM_NOT_L4,                  /* Unmatched, not a packet it handles. */
+    CM_UNRESERVED,              /* Unmatched: no reservation (egress). */
+};
+
+static long long int
+cm_now(struct cm_ctx *ctx)
 {
-    const uint8_t *l3 = dp_packet_l3(packet);
-    const uint8_t *l4 = dp_packet_l4(packet);
-    ovs_be16 sport;
-    uint32_t hash;
-
-    memcpy(&sport, l4, sizeof sport);
-    hash = hash_add(key_hash, (OVS_FORCE uint32_t) sport);
-    if ((l3[0] >> 4) == 4) {
-        const struct ip_header *ip
-            = ALIGNED_CAST(const struct ip_header *, l3);
-
-        hash = hash_add(hash, get_16aligned_be32(&ip->ip_src));
-    } else {
-        const struct ovs_16aligned_ip6_hdr *ip6
-            = ALIGNED_CAST(const struct ovs_16aligned_ip6_hdr *, l3);
-
-        hash = hash_bytes(&ip6->ip6_src, sizeof ip6->ip6_src, hash);
+    if (!ctx->now) {
+        ctx->now = time_msec();
     }
-    return hash_finish(hash, 8);
+    return ctx->now;
+}
+
+static void
+cm_deliver(struct cm_ctx *ctx, struct dp_packet *packet,
+           struct container_map_backend *backend,
+           struct container_map_counters *svc_stats,
+           struct container_map_counters *backend_stats)
+{
+    struct cm_group *g;
+    size_t i;
+
+    for (i = 0; i < ctx->n_groups; i++) {
+        g = &ctx->groups[i];
+        if (g->backend == backend && g->svc_stats == svc_stats) {
+            break;
+        }
+    }
+    g = &ctx->groups[i];
+    if (i == ctx->n_groups) {
+        ctx->n_groups++;
+        g->backend = backend;
+        g->svc_stats = svc_stats;
+        g->backend_stats = backend_stats;
+        g->n_bytes = 0;
+        dp_packet_batch_init(&g->batch);
+    }
+    g->n_bytes += dp_packet_size(packet);
+    dp_packet_batch_add(&g->batch,
+                        ctx->steal ? packet : dp_packet_clone(packet));
+}
+
+/* Returns the packet to rewrite into an answer (a copy if the action may not
+ * take 'packet'), to be sent back through the port it came from. */
+static struct dp_packet *
+cm_answer(struct cm_ctx *ctx, struct dp_packet *packet)
+{
+    struct dp_packet *answer = ctx->steal ? packet : dp_packet_clone(packet);
+
+    ctx->replies[ctx->n_replies++] = answer;
+    return answer;
+}
+
+static void
+cm_conn_key(struct container_map_conn_key *key, uint32_t table_id,
+            uint8_t proto, const struct in6_addr *local_ip,
+            ovs_be16 local_port, const struct in6_addr *remote_ip,
+            ovs_be16 remote_port)
+{
+    memset(key, 0, sizeof *key);
+    key->local_ip = *local_ip;
+    key->remote_ip = *remote_ip;
+    key->table_id = table_id;
+    key->local_port = local_port;
+    key->proto = proto;
+    key->remote_port = (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6
+                        ? htons(0) : remote_port);
+}
+
+static bool
+cm_is_mapped_ipv4(const struct cm_ctx *ctx, ovs_be32 ip4)
+{
+    struct in6_addr ip;
+
+    in6_addr_set_mapped_ipv4(&ip, ip4);
+    return container_map_addr_lookup(ctx->table, ctx->table_id, &ip) != NULL;
+}
+
+/* ARP.  Requests for mapped IPs are answered by the switch, always with the
+ * bridge's container-map MAC, so no neighbour table ever sees a shared IP
+ * move.  From containers, anything that would teach the network a mapped IP
+ * at a container's MAC is dropped or rewritten. */
+static enum cm_verdict
+cm_arp(struct cm_ctx *ctx, struct dp_packet *packet, bool egress)
+{
+    const struct arp_eth_header *arp = dp_packet_l3(packet);
+    ovs_be32 spa = get_16aligned_be32(&arp->ar_spa);
+    ovs_be32 tpa = get_16aligned_be32(&arp->ar_tpa);
+    uint16_t op = ntohs(arp->ar_op);
+    bool tpa_mapped = cm_is_mapped_ipv4(ctx, tpa);
+    bool spa_mapped = spa && cm_is_mapped_ipv4(ctx, spa);
+
+    if (op == ARP_OP_REQUEST && tpa_mapped && spa != tpa) {
+        struct eth_addr mac = container_map_table_get_mac(ctx->table,
+                                                          ctx->table_id);
+
+        if (!eth_addr_is_zero(mac)) {
+            container_map_arp_make_reply(cm_answer(ctx, packet), mac);
+            ctx->events[CONTAINER_MAP_EV_ARP_REPLY]++;
+            return CM_CONSUMED;
+        }
+    }
+    if (!egress) {
+        return CM_MISS;
+    }
+
+    if (op == ARP_OP_REQUEST) {
+        if (!spa || spa == tpa) {
+            /* A probe for a mapped IP, or an announcement of one. */
+            if (tpa_mapped) {
+                ctx->drops[CONTAINER_MAP_DROP_ARP]++;
+                return CM_DROP;
+            }
+        } else if (spa_mapped) {
+            /* Asks as a probe, so that the target answers to the container's
+             * MAC without learning the shared IP there. */
+            container_map_arp_make_probe(packet);
+        }
+    } else if (op == ARP_OP_REPLY && spa_mapped) {
+        ctx->drops[CONTAINER_MAP_DROP_ARP]++;
+        return CM_DROP;
+    }
+    return CM_PASS;
+}
+
+/* A TCP, UDP or SCTP packet towards a container. */
+static enum cm_verdict
+cm_ingress_l4(struct cm_ctx *ctx, struct dp_packet *packet,
+              const struct container_map_pkt *pkt)
+{
+    const struct container_map_entry *entry;
+    struct container_map_backend *backend;
+    struct container_map_conn_key ckey;
+    struct container_map_conn *conn;
+    struct container_map_key key;
+    uint32_t chash;
+    int i;
+
+    cm_conn_key(&ckey, ctx->table_id, pkt->proto, &pkt->dst, pkt->dst_port,
+                &pkt->src, pkt->src_port);
+    chash = container_map_conn_hash(&ckey);
+    conn = container_map_conn_lookup(ctx->table, &ckey, chash);
+    if (conn) {
+        ctx->n_conn_hits++;
+        goto deliver_conn;
+    }
+
+    container_map_key_init(&key, ctx->table_id, &pkt->dst, pkt->proto,
+                           pkt->dst_port);
+    entry = container_map_table_lookup(ctx->table, &key,
+                                       container_map_key_hash(&key));
+    if (!entry) {
+        return CM_MISS;
+    }
+    i = container_map_entry_select_index(entry, chash);
+    if (i < 0) {
+        ctx->drops[CONTAINER_MAP_DROP_NO_BACKEND]++;
+        return CM_DROP;
+    }
+    backend = entry->backends[i];
+
+    if (!(pkt->tcp_flags & TCP_RST)) {
+        int error = container_map_conn_insert(ctx->table, &ckey, chash,
+                                              backend,
+                                              CONTAINER_MAP_CONN_INBOUND,
+                                              cm_now(ctx), &conn);
+        if (!error || error == EEXIST) {
+            ctx->n_conn_new += !error;
+            goto deliver_conn;
+        } else if (error == ENOSPC) {
+            ctx->events[CONTAINER_MAP_EV_CONN_FULL]++;
+        }
+        /* ESTALE: the mapping changed an instant ago; the backend it had
+         * when the packet arrived takes it, unrecorded. */
+    }
+    cm_deliver(ctx, packet, backend, entry->stats, entry->bstats[i]);
+    return CM_CONSUMED;
+
+deliver_conn:
+    container_map_conn_touch(conn, cm_now(ctx), pkt->tcp_flags, true,
+                             dp_packet_size(packet));
+    cm_deliver(ctx, packet, conn->backend, conn->svc_stats,
+               conn->backend_stats);
+    return CM_CONSUMED;
+}
+
+static enum cm_verdict
+cm_ingress_echo_request(struct cm_ctx *ctx, struct dp_packet *packet,
+                        const struct container_map_pkt *pkt)
+{
+    const struct container_map_addr *addr;
+    struct eth_addr mac;
+
+    addr = container_map_addr_lookup(ctx->table, ctx->table_id, &pkt->dst);
+    if (!addr) {
+        return CM_MISS;
+    }
+    switch (addr->echo) {
+    case CONTAINER_MAP_ECHO_CONTAINER:
+        cm_deliver(ctx, packet, addr->echo_backend, NULL, NULL);
+        return CM_CONSUMED;
+    case CONTAINER_MAP_ECHO_SWITCH:
+        mac = container_map_table_get_mac(ctx->table, ctx->table_id);
+        if (!eth_addr_is_zero(mac)) {
+            container_map_echo_make_reply(cm_answer(ctx, packet), mac);
+            ctx->events[CONTAINER_MAP_EV_ECHO_REPLY]++;
+            return CM_CONSUMED;
+        }
+        /* Fall through. */
+    case CONTAINER_MAP_ECHO_OFF:
+    default:
+        ctx->drops[CONTAINER_MAP_DROP_ECHO_OFF]++;
+        return CM_DROP;
+    }
+}
+
+/* An echo reply (the local side is the destination), or an ICMP error about
+ * a packet a container sent (the local side is that packet's source). */
+static enum cm_verdict
+cm_ingress_icmp(struct cm_ctx *ctx, struct dp_packet *packet,
+                const struct container_map_pkt *pkt)
+{
+    bool is_error = pkt->kind == CONTAINER_MAP_PKT_ICMP_ERROR;
+    const struct in6_addr *local = is_error ? &pkt->src : &pkt->dst;
+    const struct in6_addr *remote = is_error ? &pkt->dst : &pkt->src;
+    ovs_be16 local_port = is_error ? pkt->src_port : pkt->dst_port;
+    ovs_be16 remote_port = is_error ? pkt->dst_port : pkt->src_port;
+    struct container_map_conn_key ckey;
+    struct container_map_conn *conn;
+    uint32_t chash;
+
+    cm_conn_key(&ckey, ctx->table_id, pkt->proto, local, local_port, remote,
+                remote_port);
+    chash = container_map_conn_hash(&ckey);
+    conn = container_map_conn_lookup(ctx->table, &ckey, chash);
+    if (conn) {
+        ctx->n_conn_hits++;
+        if (is_error) {
+            ctx->events[CONTAINER_MAP_EV_ICMP_ERROR]++;
+        } else {
+            container_map_conn_touch(conn, cm_now(ctx), 0, true,
+                                     dp_packet_size(packet));
+        }
+        cm_deliver(ctx, packet, conn->backend, conn->svc_stats,
+                   conn->backend_stats);
+        return CM_CONSUMED;
+    }
+
+    if (is_error && pkt->proto != IPPROTO_ICMP
+        && pkt->proto != IPPROTO_ICMPV6) {
+        /* About a connection to a mapping that has no entry (the table was
+         * full): the backend that hashing gives it. */
+        const struct container_map_entry *entry;
+        struct container_map_key key;
+        int i;
+
+        container_map_key_init(&key, ctx->table_id, local, pkt->proto,
+                               local_port);
+        entry = container_map_table_lookup(ctx->table, &key,
+                                           container_map_key_hash(&key));
+        i = entry ? container_map_entry_select_index(entry, chash) : -1;
+        if (i >= 0) {
+            ctx->events[CONTAINER_MAP_EV_ICMP_ERROR]++;
+            cm_deliver(ctx, packet, entry->backends[i], entry->stats,
+                       entry->bstats[i]);
+            return CM_CONSUMED;
+        }
+    }
+    return CM_MISS;
+}
+
+static enum cm_verdict
+cm_ingress(struct cm_ctx *ctx, struct dp_packet *packet)
+{
+    struct container_map_pkt pkt;
+
+    container_map_pkt_parse(packet, &pkt);
+    switch (pkt.kind) {
+    case CONTAINER_MAP_PKT_L4:
+        return cm_ingress_l4(ctx, packet, &pkt);
+    case CONTAINER_MAP_PKT_ECHO_REQUEST:
+        return cm_ingress_echo_request(ctx, packet, &pkt);
+    case CONTAINER_MAP_PKT_ECHO_REPLY:
+    case CONTAINER_MAP_PKT_ICMP_ERROR:
+        return cm_ingress_icmp(ctx, packet, &pkt);
+    case CONTAINER_MAP_PKT_ARP:
+        return cm_arp(ctx, packet, false);
+    case CONTAINER_MAP_PKT_OTHER:
+    default:
+        return CM_NOT_L4;
+    }
+}
+
+/* A TCP, UDP or SCTP packet or an echo request from a container. */
+static enum cm_verdict
+cm_egress_conn(struct cm_ctx *ctx, struct dp_packet *packet,
+               const struct container_map_pkt *pkt)
+{
+    const struct eth_header *eth = dp_packet_eth(packet);
+    struct container_map_backend *backend;
+    const struct container_map_resv *resv;
+    struct container_map_conn_key ckey;
+    struct container_map_conn *conn;
+    enum container_map_conn_kind kind;
+    uint32_t chash;
+    int error;
+
+    cm_conn_key(&ckey, ctx->table_id, pkt->proto, &pkt->src, pkt->src_port,
+                &pkt->dst, pkt->dst_port);
+    chash = container_map_conn_hash(&ckey);
+    conn = container_map_conn_lookup(ctx->table, &ckey, chash);
+    if (conn) {
+        if (OVS_UNLIKELY(!eth_addr_equals(conn->backend->mac,
+                                          eth->eth_src))) {
+            ctx->drops[CONTAINER_MAP_DROP_COLLISION]++;
+            return CM_DROP;
+        }
+        ctx->n_conn_hits++;
+        container_map_conn_touch(conn, cm_now(ctx), pkt->tcp_flags, false,
+                                 dp_packet_size(packet));
+        return CM_PASS;
+    }
+
+    resv = container_map_resv_lookup(ctx->table, ctx->table_id, &pkt->src,
+                                     eth->eth_src);
+    if (!resv) {
+        return CM_UNRESERVED;
+    }
+
+    backend = resv->backend;
+    kind = CONTAINER_MAP_CONN_OUTBOUND;
+    if (pkt->kind == CONTAINER_MAP_PKT_L4) {
+        const struct container_map_entry *entry;
+        struct container_map_key key;
+
+        container_map_key_init(&key, ctx->table_id, &pkt->src, pkt->proto,
+                               pkt->src_port);
+        entry = container_map_table_lookup(ctx->table, &key,
+                                           container_map_key_hash(&key));
+        if (entry) {
+            /* From a mapped port: a reply on an inbound connection (whose
+             * entry expired, or was never made because the table was full),
+             * if the port is this container's. */
+            backend = NULL;
+            for (uint32_t i = 0; i < entry->n_backends; i++) {
+                if (eth_addr_equals(entry->backends[i]->mac, eth->eth_src)) {
+                    backend = entry->backends[i];
+                }
+            }
+            if (!backend) {
+                ctx->drops[CONTAINER_MAP_DROP_PORT_TAKEN]++;
+                return CM_DROP;
+            }
+            kind = CONTAINER_MAP_CONN_INBOUND;
+        } else if (ntohs(pkt->src_port) < resv->port_min
+                   || ntohs(pkt->src_port) > resv->port_max) {
+            ctx->drops[CONTAINER_MAP_DROP_OUT_OF_RANGE]++;
+            return CM_DROP;
+        }
+    } else if (ntohs(pkt->src_port) < resv->id_min
+               || ntohs(pkt->src_port) > resv->id_max) {
+        ctx->drops[CONTAINER_MAP_DROP_OUT_OF_RANGE]++;
+        return CM_DROP;
+    }
+
+    error = container_map_conn_insert(ctx->table, &ckey, chash, backend, kind,
+                                      cm_now(ctx), &conn);
+    if (!error) {
+        ctx->n_conn_new++;
+        container_map_conn_touch(conn, cm_now(ctx), pkt->tcp_flags, false,
+                                 dp_packet_size(packet));
+        return CM_PASS;
+    } else if (error == ENOSPC) {
+        ctx->events[CONTAINER_MAP_EV_CONN_FULL]++;
+        return CM_PASS;
+    } else if (error == EEXIST) {
+        ctx->drops[CONTAINER_MAP_DROP_COLLISION]++;
+        return CM_DROP;
+    } else {
+        /* ESTALE: the reservation went away meanwhile. */
+        return CM_UNRESERVED;
+    }
+}
+
+static enum cm_verdict
+cm_egress(struct cm_ctx *ctx, struct dp_packet *packet)
+{
+    struct container_map_pkt pkt;
+
+    container_map_pkt_parse(packet, &pkt);
+    switch (pkt.kind) {
+    case CONTAINER_MAP_PKT_L4:
+    case CONTAINER_MAP_PKT_ECHO_REQUEST:
+        return cm_egress_conn(ctx, packet, &pkt);
+    case CONTAINER_MAP_PKT_ARP:
+        return cm_arp(ctx, packet, true);
+    case CONTAINER_MAP_PKT_ECHO_REPLY:
+    case CONTAINER_MAP_PKT_ICMP_ERROR:
+    case CONTAINER_MAP_PKT_OTHER:
+    default:
+        return CM_PASS;
+    }
+}
+
+static void
+cm_send_back(void *dp, struct dp_packet *packet,
+             odp_execute_cb dp_execute_action)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf actions = OFPBUF_STUB_INITIALIZER(stub);
+    struct dp_packet_batch batch;
+
+    nl_msg_put_odp_port(&actions, OVS_ACTION_ATTR_OUTPUT,
+                        packet->md.in_port.odp_port);
+    dp_packet_batch_init_packet(&batch, packet);
+    odp_execute_actions(dp, &batch, true, actions.data, actions.size,
+                        dp_execute_action);
+    ofpbuf_uninit(&actions);
 }
 
 void
@@ -156,80 +589,100 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
                       odp_execute_cb dp_execute_action)
 {
     const struct ovs_action_container_map *cm = nl_attr_get(a);
-    struct container_map_table *table = container_map_table_global();
-    struct container_map_group groups[NETDEV_MAX_BURST];
-    unsigned long long n_miss = 0, n_not_l4 = 0;
+    bool drop_misses = cm->miss != CONTAINER_MAP_MISS_CONTINUE;
     const size_t n = dp_packet_batch_size(batch);
     struct dp_packet *packet;
-    size_t n_groups = 0;
+    struct cm_ctx ctx;
     size_t i;
 
+    ctx.table = container_map_table_global();
+    ctx.table_id = cm->table_id;
+    ctx.steal = steal;
+    ctx.now = 0;
+    ctx.n_groups = 0;
+    ctx.n_replies = 0;
+    memset(ctx.drops, 0, sizeof ctx.drops);
+    memset(ctx.events, 0, sizeof ctx.events);
+    ctx.n_conn_hits = ctx.n_conn_new = ctx.n_pass = ctx.n_unmatched = 0;
+
     DP_PACKET_BATCH_REFILL_FOR_EACH (i, n, packet, batch) {
-        const struct container_map_entry *entry = NULL;
-        struct container_map_backend *backend;
-        struct container_map_key key;
-        uint32_t hash;
-        size_t g;
+        enum cm_verdict verdict = (cm->egress
+                                   ? cm_egress(&ctx, packet)
+                                   : cm_ingress(&ctx, packet));
+        enum container_map_drop_reason reason;
 
-        if (OVS_LIKELY(container_map_key_from_packet(packet, cm->table_id,
-                                                     &key))) {
-            hash = container_map_key_hash(&key);
-            entry = container_map_table_lookup(table, &key, hash);
-            if (!entry) {
-                n_miss++;
-            }
-        } else {
-            n_not_l4++;
-        }
-
-        if (OVS_UNLIKELY(!entry)) {
-            if (cm->miss == CONTAINER_MAP_MISS_CONTINUE) {
-                dp_packet_batch_refill(batch, packet, i);
-            } else if (steal) {
-                dp_packet_delete(packet);
-            }
+        ctx.n_unmatched += verdict >= CM_DROP;
+        switch (verdict) {
+        case CM_CONSUMED:
             continue;
+        case CM_PASS:
+            ctx.n_pass++;
+            dp_packet_batch_refill(batch, packet, i);
+            continue;
+        case CM_DROP:
+            break;
+        case CM_MISS:
+        case CM_NOT_L4:
+        case CM_UNRESERVED:
+        default:
+            reason = (verdict == CM_MISS ? CONTAINER_MAP_DROP_MISS
+                      : verdict == CM_NOT_L4 ? CONTAINER_MAP_DROP_NOT_L4
+                      : CONTAINER_MAP_DROP_UNRESERVED);
+            ctx.drops[reason]++;
+            if (!drop_misses) {
+                dp_packet_batch_refill(batch, packet, i);
+                continue;
+            }
+            break;
         }
+        if (steal) {
+            dp_packet_delete(packet);
+        }
+    }
 
-        backend = (entry->n_backends == 1
-                   ? entry->backends[0]
-                   : container_map_entry_select(
-                       entry, container_map_flow_hash(packet, hash)));
+    if (OVS_UNLIKELY(ctx.n_unmatched)) {
+        unsigned long long n_drops = 0;
 
-        for (g = 0; g < n_groups; g++) {
-            if (groups[g].backend == backend && groups[g].entry == entry) {
-                break;
+        for (int r = 0; r < CONTAINER_MAP_N_DROP_REASONS; r++) {
+            if (ctx.drops[r]) {
+                container_map_table_count_drops(ctx.table, ctx.table_id, r,
+                                                ctx.drops[r]);
+                n_drops += ctx.drops[r];
             }
         }
-        if (g == n_groups) {
-            n_groups++;
-            groups[g].entry = entry;
-            groups[g].backend = backend;
-            groups[g].n_bytes = 0;
-            dp_packet_batch_init(&groups[g].batch);
-            groups[g].batch.trunc = batch->trunc;
+        COVERAGE_ADD(container_map_miss,
+                     ctx.drops[CONTAINER_MAP_DROP_MISS]);
+        if (drop_misses) {
+            COVERAGE_ADD(container_map_drop_miss,
+                         ctx.drops[CONTAINER_MAP_DROP_MISS]);
+            COVERAGE_ADD(container_map_drop_not_l4,
+                         ctx.drops[CONTAINER_MAP_DROP_NOT_L4]);
         }
-        groups[g].n_bytes += dp_packet_size(packet);
-        dp_packet_batch_add(&groups[g].batch,
-                            steal ? packet : dp_packet_clone(packet));
+        if (cm->egress) {
+            COVERAGE_ADD(container_map_drop_egress, n_drops);
+        }
+    }
+    for (int e = 0; e < CONTAINER_MAP_N_EVENTS; e++) {
+        if (OVS_UNLIKELY(ctx.events[e])) {
+            container_map_table_count_event(ctx.table, ctx.table_id, e,
+                                            ctx.events[e]);
+        }
+    }
+    COVERAGE_ADD(container_map_conn_hit, ctx.n_conn_hits);
+    COVERAGE_ADD(container_map_conn_new, ctx.n_conn_new);
+    COVERAGE_ADD(container_map_conn_full,
+                 ctx.events[CONTAINER_MAP_EV_CONN_FULL]);
+    if (cm->egress) {
+        COVERAGE_ADD(container_map_egress_pass, ctx.n_pass);
     }
 
-    if (OVS_UNLIKELY(n_miss || n_not_l4)) {
-        bool drop = cm->miss != CONTAINER_MAP_MISS_CONTINUE;
-
-        COVERAGE_ADD(container_map_miss, n_miss);
-        if (drop) {
-            COVERAGE_ADD(container_map_drop_miss, n_miss);
-            COVERAGE_ADD(container_map_drop_not_l4, n_not_l4);
-        }
-        container_map_table_count_drops(table, cm->table_id,
-                                        CONTAINER_MAP_DROP_MISS, n_miss);
-        container_map_table_count_drops(table, cm->table_id,
-                                        CONTAINER_MAP_DROP_NOT_L4, n_not_l4);
+    for (i = 0; i < ctx.n_replies; i++) {
+        COVERAGE_INC(container_map_reply);
+        cm_send_back(dp, ctx.replies[i], dp_execute_action);
     }
 
-    for (size_t g = 0; g < n_groups; g++) {
-        struct container_map_group *group = &groups[g];
+    for (size_t g = 0; g < ctx.n_groups; g++) {
+        struct cm_group *group = &ctx.groups[g];
         size_t n_packets = dp_packet_batch_size(&group->batch);
         const struct container_map_actions *actions;
 
@@ -237,7 +690,7 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
                              &group->backend->actions);
         if (OVS_UNLIKELY(!actions)) {
             COVERAGE_ADD(container_map_drop_unreachable, n_packets);
-            container_map_table_count_drops(table, cm->table_id,
+            container_map_table_count_drops(ctx.table, ctx.table_id,
                                             CONTAINER_MAP_DROP_NO_ACTIONS,
                                             n_packets);
             dp_packet_delete_batch(&group->batch, true);
@@ -245,8 +698,14 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
         }
 
         COVERAGE_ADD(container_map_hit, n_packets);
-        container_map_counters_add(group->entry->stats, n_packets,
-                                   group->n_bytes);
+        if (group->svc_stats) {
+            container_map_counters_add(group->svc_stats, n_packets,
+                                       group->n_bytes);
+        }
+        if (group->backend_stats) {
+            container_map_counters_add(group->backend_stats, n_packets,
+                                       group->n_bytes);
+        }
         container_map_counters_add(&group->backend->stats, n_packets,
                                    group->n_bytes);
         odp_execute_actions(dp, &group->batch, true,

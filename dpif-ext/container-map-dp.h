@@ -19,11 +19,21 @@
 
 /* The userspace datapath action OVS_ACTION_ATTR_CONTAINER_MAP.
  *
- * The action carries only the bridge's table number and what to do on a
- * miss.  Per packet it looks up [table, IP destination, L4 protocol, L4
- * destination port] in the container map and runs the chosen backend's
- * precompiled actions (rewrite of the Ethernet destination, output).  The
- * megaflow it is part of therefore never has to match the L4 port. */
+ * The action carries only the bridge's table number, its direction and what
+ * to do on a miss.
+ *
+ * Ingress (traffic towards containers): per packet it looks up the
+ * connection entries, then [table, IP destination, L4 protocol, L4
+ * destination port] in the container map, and runs the chosen backend's
+ * precompiled actions (rewrite of the Ethernet destination, output).  It
+ * answers ARP and ICMP echo requests for mapped IPs and delivers ICMP errors
+ * to the container whose connection they are about.
+ *
+ * Egress (traffic from containers): it records a connection entry for each
+ * new flow a container opens from its reserved range, drops what leaves the
+ * range or collides, and passes the packet on to the next actions.
+ *
+ * The megaflow the action is part of never has to match what it looks up. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -38,7 +48,8 @@ struct ofpbuf;
 struct ovs_action_container_map {
     uint32_t table_id;          /* Bridge's container map table. */
     uint8_t miss;               /* enum container_map_miss. */
-    uint8_t pad[3];
+    uint8_t egress;             /* 0: ingress lookup, 1: egress recording. */
+    uint8_t pad[2];
 };
 
 void container_map_execute(void *dp, struct dp_packet_batch *, bool steal,
@@ -48,6 +59,7 @@ void container_map_execute(void *dp, struct dp_packet_batch *, bool steal,
 void container_map_format_odp_action(struct ds *, const struct nlattr *);
 int container_map_parse_odp_action(const char *, struct ofpbuf *actions);
 void container_map_put_odp_action(struct ofpbuf *odp_actions,
-                                  uint32_t table_id, uint8_t miss);
+                                  uint32_t table_id, uint8_t miss,
+                                  bool egress);
 
 #endif /* container-map-dp.h */

@@ -78,4 +78,46 @@ container_map_key_from_packet(const struct dp_packet *packet,
     return key->port != htons(0);
 }
 
+/* What the action needs to know of a packet, beyond the mapping key. */
+enum container_map_pkt_kind {
+    CONTAINER_MAP_PKT_OTHER,            /* Nothing the action handles. */
+    CONTAINER_MAP_PKT_L4,               /* TCP, UDP or SCTP with ports. */
+    CONTAINER_MAP_PKT_ECHO_REQUEST,     /* ICMP or ICMPv6 echo request. */
+    CONTAINER_MAP_PKT_ECHO_REPLY,       /* ICMP or ICMPv6 echo reply. */
+    CONTAINER_MAP_PKT_ICMP_ERROR,       /* ICMP error about a packet that is
+                                         * described by the other fields. */
+    CONTAINER_MAP_PKT_ARP,              /* Ethernet/IPv4 ARP. */
+};
+
+struct container_map_pkt {
+    enum container_map_pkt_kind kind;
+    uint8_t proto;          /* TCP, UDP, SCTP, ICMP or ICMPv6. */
+    uint8_t tcp_flags;      /* Of a TCP packet (not of an embedded one). */
+    struct in6_addr src;    /* IPv4 is IPv4-mapped. */
+    struct in6_addr dst;
+    ovs_be16 src_port;      /* ICMP echo: the identifier in both. */
+    ovs_be16 dst_port;
+};
+
+/* Parses 'packet' (whose L3 and L4 offsets flow extraction has set) into
+ * 'pkt'.  For an ICMP error, the addresses, protocol and ports are those of
+ * the packet embedded in it (as it was sent, so its source is the side that
+ * receives the error). */
+void container_map_pkt_parse(const struct dp_packet *packet,
+                             struct container_map_pkt *pkt);
+
+/* Rewrites the ARP request 'packet' into the reply "target IP is at 'mac'",
+ * addressed to the requester. */
+void container_map_arp_make_reply(struct dp_packet *packet,
+                                  const struct eth_addr mac);
+
+/* Rewrites the ARP request 'packet' into a probe (sender IP 0.0.0.0), which
+ * a target answers straight to the sender's MAC without learning anything. */
+void container_map_arp_make_probe(struct dp_packet *packet);
+
+/* Rewrites the ICMP or ICMPv6 echo request 'packet' into its reply, from
+ * 'mac'. */
+void container_map_echo_make_reply(struct dp_packet *packet,
+                                   const struct eth_addr mac);
+
 #endif /* container-map-packet.h */

@@ -21,6 +21,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "container-map-conn.h"
+#include "container-map-resv.h"
 #include "flow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/util.h"
@@ -33,7 +35,8 @@ static size_t
 entry_size(uint32_t n_backends)
 {
     return sizeof(struct container_map_entry)
-           + n_backends * sizeof(struct container_map_backend *);
+           + n_backends * (sizeof(struct container_map_backend *)
+                           + sizeof(struct container_map_counters *));
 }
 
 static struct container_map_entry *
@@ -44,14 +47,40 @@ entry_alloc(const struct container_map_key *key,
 
     entry->key = *key;
     entry->stats = stats;
+    entry->draining = 0;
     entry->n_backends = n_backends;
+    entry->bstats = (struct container_map_counters **)
+                    &entry->backends[n_backends];
     return entry;
+}
+
+static struct container_map_counters *
+counters_create(void)
+{
+    struct container_map_counters *c = xmalloc(sizeof *c);
+
+    atomic_init(&c->n_packets, 0);
+    atomic_init(&c->n_bytes, 0);
+    return c;
 }
 
 static void
 counters_free(struct container_map_counters *stats)
 {
     free(stats);
+}
+
+/* Copies backend 'from' of 'old' to position 'to' of 'new'. */
+static void
+entry_copy_backend(struct container_map_entry *new, uint32_t to,
+                   const struct container_map_entry *old, uint32_t from)
+{
+    new->backends[to] = old->backends[from];
+    new->backends[to]->n_refs++;
+    new->bstats[to] = old->bstats[from];
+    if (old->draining & (UINT64_C(1) << from)) {
+        new->draining |= UINT64_C(1) << to;
+    }
 }
 
 static struct container_map_entry *
@@ -75,9 +104,10 @@ backend_hash(uint32_t table_id, const struct eth_addr mac, ofp_port_t ofport)
     return hash_finish(hash, 12);
 }
 
-static struct container_map_backend *
-backend_ref(struct container_map_table *table, uint32_t table_id,
-            const struct eth_addr mac, ofp_port_t ofport)
+struct container_map_backend *
+container_map_backend_ref(struct container_map_table *table,
+                          uint32_t table_id, const struct eth_addr mac,
+                          ofp_port_t ofport)
 {
     uint32_t hash = backend_hash(table_id, mac, ofport);
     struct container_map_backend *b;
@@ -95,6 +125,7 @@ backend_ref(struct container_map_table *table, uint32_t table_id,
     b->mac = mac;
     b->ofport = ofport;
     b->n_refs = 1;
+    b->hrw_id = hash;
     ovsrcu_set_hidden(&b->actions, NULL);
     atomic_init(&b->stats.n_packets, 0);
     atomic_init(&b->stats.n_bytes, 0);
@@ -109,27 +140,69 @@ backend_free(struct container_map_backend *b)
     free(b);
 }
 
-static void
-backend_unref(struct container_map_table *table,
-              struct container_map_backend *b)
+void
+container_map_backend_unref(struct container_map_table *table,
+                            struct container_map_backend *b)
 {
     ovs_assert(b->n_refs > 0);
     if (!--b->n_refs) {
+        /* Whatever removed the last use forgot the connections first. */
+        ovs_assert(!b->n_conns);
         hmap_remove(&table->backends, &b->hmap_node);
         ovsrcu_postpone(backend_free, b);
     }
 }
 
+int
+container_map_entry_find_backend(const struct container_map_entry *entry,
+                                 const struct container_map_backend *b)
+{
+    for (uint32_t i = 0; i < entry->n_backends; i++) {
+        if (entry->backends[i] == b) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* Forgets the inbound connections of 'entry''s key that lead to 'b'. */
+static void
+entry_forget_conns(struct container_map_table *table,
+                   const struct container_map_entry *entry,
+                   const struct container_map_backend *b)
+{
+    if (b->n_conns) {
+        container_map_conn_forget(table, entry->key.table_id, b,
+                                  CONTAINER_MAP_CONN_INBOUND, &entry->key.ip,
+                                  entry->key.proto, entry->key.port);
+    }
+}
+
+/* Frees 'entry' after RCU, with the backends and backend counters that its
+ * replacement (if any) does not use. */
 static void
 entry_unref_backends_and_free(struct container_map_table *table,
                               struct container_map_entry *entry,
-                              bool free_stats)
+                              const struct container_map_entry *new)
 {
     for (uint32_t i = 0; i < entry->n_backends; i++) {
-        backend_unref(table, entry->backends[i]);
+        struct container_map_backend *b = entry->backends[i];
+
+        if (!new || container_map_entry_find_backend(new, b) < 0) {
+            entry_forget_conns(table, entry, b);
+        }
+        bool kept = false;
+        for (uint32_t j = 0; new && j < new->n_backends; j++) {
+            kept = kept || new->bstats[j] == entry->bstats[i];
+        }
+        if (!kept) {
+            ovsrcu_postpone(counters_free, entry->bstats[i]);
+        }
+        container_map_backend_unref(table, b);
     }
-    if (free_stats) {
+    if (!new) {
         ovsrcu_postpone(counters_free, entry->stats);
+        container_map_addr_unref(table, entry->key.table_id, &entry->key.ip);
     }
     ovsrcu_postpone(free, entry);
 }
@@ -141,12 +214,29 @@ container_map_table_create(void)
 {
     struct container_map_table *table = xzalloc(sizeof *table);
 
+    ovs_mutex_init(&table->mutex);
     cmap_init(&table->entries);
+    cmap_init(&table->resvs);
+    cmap_init(&table->addrs);
+    cmap_init(&table->conns);
     hmap_init(&table->backends);
+    atomic_init(&table->n_conns, 0);
+    table->conn_settings = (struct container_map_conn_settings) {
+        .max_conns = 1000000,
+        .tcp_ms = 7200 * 1000,
+        .tcp_closing_ms = 30 * 1000,
+        .udp_ms = 60 * 1000,
+        .icmp_ms = 30 * 1000,
+    };
+    atomic_init(&table->max_conns, table->conn_settings.max_conns);
     for (size_t i = 0; i < CONTAINER_MAP_MAX_TABLES; i++) {
         for (size_t j = 0; j < CONTAINER_MAP_N_DROP_REASONS; j++) {
             atomic_init(&table->drops[i][j], 0);
         }
+        for (size_t j = 0; j < CONTAINER_MAP_N_EVENTS; j++) {
+            atomic_init(&table->events[i][j], 0);
+        }
+        atomic_init(&table->macs[i], 0);
     }
     return table;
 }
@@ -155,10 +245,16 @@ void
 container_map_table_destroy(struct container_map_table *table)
 {
     if (table) {
+        container_map_conn_flush(table, UINT32_MAX);
         container_map_table_flush(table, UINT32_MAX);
+        container_map_resv_flush(table, UINT32_MAX);
         ovs_assert(hmap_is_empty(&table->backends));
         cmap_destroy(&table->entries);
+        cmap_destroy(&table->resvs);
+        cmap_destroy(&table->addrs);
+        cmap_destroy(&table->conns);
         hmap_destroy(&table->backends);
+        ovs_mutex_destroy(&table->mutex);
         ovsrcu_postpone(free, table);
     }
 }
@@ -197,11 +293,12 @@ key_is_valid(const struct container_map_key *key)
                 || key->proto == IPPROTO_SCTP));
 }
 
-int
-container_map_table_add(struct container_map_table *table,
-                        const struct container_map_key *key,
-                        const struct eth_addr mac, ofp_port_t ofport,
-                        enum container_map_add_result *result)
+static int
+table_add__(struct container_map_table *table,
+            const struct container_map_key *key,
+            const struct eth_addr mac, ofp_port_t ofport,
+            enum container_map_add_result *result)
+    OVS_REQUIRES(table->mutex)
 {
     struct container_map_entry *old, *new;
     uint32_t hash;
@@ -213,12 +310,11 @@ container_map_table_add(struct container_map_table *table,
     hash = container_map_key_hash(key);
     old = table_find(table, key);
     if (!old) {
-        struct container_map_counters *stats = xmalloc(sizeof *stats);
-
-        atomic_init(&stats->n_packets, 0);
-        atomic_init(&stats->n_bytes, 0);
-        new = entry_alloc(key, stats, 1);
-        new->backends[0] = backend_ref(table, key->table_id, mac, ofport);
+        new = entry_alloc(key, counters_create(), 1);
+        new->backends[0] = container_map_backend_ref(table, key->table_id,
+                                                     mac, ofport);
+        new->bstats[0] = counters_create();
+        container_map_addr_ref(table, key->table_id, &key->ip);
         cmap_insert(&table->entries, &new->node, hash);
         *result = CONTAINER_MAP_ADDED_ENTRY;
         return 0;
@@ -240,29 +336,47 @@ container_map_table_add(struct container_map_table *table,
     }
 
     /* Build the replacement: same backends, with backend 'i' replaced or a
-     * new one appended, so that existing backends keep their positions. */
+     * new one appended, so that existing backends keep their positions.  A
+     * replaced backend (same MAC, other port) starts afresh: its counters
+     * and connections go with the old one. */
     new = entry_alloc(key, old->stats, i < n ? n : n + 1);
     for (uint32_t j = 0; j < n; j++) {
-        new->backends[j] = old->backends[j];
-        new->backends[j]->n_refs++;
+        entry_copy_backend(new, j, old, j);
     }
     if (i < n) {
-        backend_unref(table, new->backends[i]);
+        container_map_backend_unref(table, new->backends[i]);
+        new->draining &= ~(UINT64_C(1) << i);
         *result = CONTAINER_MAP_UPDATED_BACKEND;
     } else {
         *result = CONTAINER_MAP_ADDED_BACKEND;
     }
-    new->backends[i] = backend_ref(table, key->table_id, mac, ofport);
+    new->backends[i] = container_map_backend_ref(table, key->table_id, mac,
+                                                 ofport);
+    new->bstats[i] = counters_create();
 
     cmap_replace(&table->entries, &old->node, &new->node, hash);
-    entry_unref_backends_and_free(table, old, false);
+    entry_unref_backends_and_free(table, old, new);
     return 0;
 }
 
 int
-container_map_table_del(struct container_map_table *table,
+container_map_table_add(struct container_map_table *table,
                         const struct container_map_key *key,
-                        const struct eth_addr *mac)
+                        const struct eth_addr mac, ofp_port_t ofport,
+                        enum container_map_add_result *result)
+{
+    int error;
+
+    ovs_mutex_lock(&table->mutex);
+    error = table_add__(table, key, mac, ofport, result);
+    ovs_mutex_unlock(&table->mutex);
+    return error;
+}
+
+static int
+table_del__(struct container_map_table *table,
+            const struct container_map_key *key, const struct eth_addr *mac)
+    OVS_REQUIRES(table->mutex)
 {
     struct container_map_entry *old = table_find(table, key);
     uint32_t hash = container_map_key_hash(key);
@@ -290,19 +404,63 @@ container_map_table_del(struct container_map_table *table,
             new = entry_alloc(key, old->stats, n - 1);
             for (uint32_t j = 0; j < n; j++) {
                 if (j != i) {
-                    new->backends[k] = old->backends[j];
-                    new->backends[k++]->n_refs++;
+                    entry_copy_backend(new, k++, old, j);
                 }
             }
             cmap_replace(&table->entries, &old->node, &new->node, hash);
-            entry_unref_backends_and_free(table, old, false);
+            entry_unref_backends_and_free(table, old, new);
             return 0;
         }
     }
 
     cmap_remove(&table->entries, &old->node, hash);
-    entry_unref_backends_and_free(table, old, true);
+    entry_unref_backends_and_free(table, old, NULL);
     return 0;
+}
+
+int
+container_map_table_del(struct container_map_table *table,
+                        const struct container_map_key *key,
+                        const struct eth_addr *mac)
+{
+    int error;
+
+    ovs_mutex_lock(&table->mutex);
+    error = table_del__(table, key, mac);
+    ovs_mutex_unlock(&table->mutex);
+    return error;
+}
+
+int
+container_map_table_drain(struct container_map_table *table,
+                          const struct container_map_key *key,
+                          const struct eth_addr mac, bool drain)
+{
+    struct container_map_entry *old, *new;
+    int error = ENOENT;
+
+    ovs_mutex_lock(&table->mutex);
+    old = table_find(table, key);
+    for (uint32_t i = 0; old && i < old->n_backends; i++) {
+        if (eth_addr_equals(old->backends[i]->mac, mac)) {
+            uint64_t bit = UINT64_C(1) << i;
+
+            error = 0;
+            if (!!(old->draining & bit) != drain) {
+                new = entry_alloc(key, old->stats, old->n_backends);
+                for (uint32_t j = 0; j < old->n_backends; j++) {
+                    entry_copy_backend(new, j, old, j);
+                }
+                new->draining ^= bit;
+                cmap_replace(&table->entries, &old->node, &new->node,
+                             container_map_key_hash(key));
+                entry_unref_backends_and_free(table, old, new);
+            }
+            break;
+        }
+    }
+    ovs_mutex_unlock(&table->mutex);
+    return error;
 }
 
 size_t
@@ -312,29 +470,32 @@ container_map_table_flush(struct container_map_table *table,
     struct container_map_entry *entry;
     size_t n = 0;
 
+    ovs_mutex_lock(&table->mutex);
     CMAP_FOR_EACH (entry, node, &table->entries) {
         if (table_id == UINT32_MAX || entry->key.table_id == table_id) {
             cmap_remove(&table->entries, &entry->node,
                         container_map_key_hash(&entry->key));
-            entry_unref_backends_and_free(table, entry, true);
+            entry_unref_backends_and_free(table, entry, NULL);
             n++;
         }
     }
+    ovs_mutex_unlock(&table->mutex);
     return n;
 }
 
 void
-container_map_table_set_backend_actions(struct container_map_table *table
-                                        OVS_UNUSED,
+container_map_table_set_backend_actions(struct container_map_table *table,
                                         struct container_map_backend *b,
                                         const struct nlattr *actions,
                                         size_t size)
 {
     struct container_map_actions *old, *new = NULL;
 
+    ovs_mutex_lock(&table->mutex);
     old = ovsrcu_get_protected(struct container_map_actions *, &b->actions);
     if (old && actions && old->size == size
         && !memcmp(old->data, actions, size)) {
+        ovs_mutex_unlock(&table->mutex);
         return;
     }
     if (actions && size) {
@@ -346,6 +507,7 @@ container_map_table_set_backend_actions(struct container_map_table *table
     if (old) {
         ovsrcu_postpone(free, old);
     }
+    ovs_mutex_unlock(&table->mutex);
 }
 
 size_t
@@ -407,6 +569,20 @@ container_map_drop_reason_name(enum container_map_drop_reason reason)
         return "not_l4";
     case CONTAINER_MAP_DROP_NO_ACTIONS:
         return "unreachable";
+    case CONTAINER_MAP_DROP_NO_BACKEND:
+        return "all_drained";
+    case CONTAINER_MAP_DROP_UNRESERVED:
+        return "unreserved";
+    case CONTAINER_MAP_DROP_OUT_OF_RANGE:
+        return "out_of_range";
+    case CONTAINER_MAP_DROP_PORT_TAKEN:
+        return "port_taken";
+    case CONTAINER_MAP_DROP_COLLISION:
+        return "collision";
+    case CONTAINER_MAP_DROP_ARP:
+        return "arp_suppressed";
+    case CONTAINER_MAP_DROP_ECHO_OFF:
+        return "echo_off";
     case CONTAINER_MAP_N_DROP_REASONS:
     default:
         return "unknown";
@@ -451,7 +627,84 @@ container_map_table_clear_drops(struct container_map_table *table,
         for (size_t j = 0; j < CONTAINER_MAP_N_DROP_REASONS; j++) {
             atomic_store_relaxed(&table->drops[table_id][j], 0);
         }
+        for (size_t j = 0; j < CONTAINER_MAP_N_EVENTS; j++) {
+            atomic_store_relaxed(&table->events[table_id][j], 0);
+        }
     }
+}
+
+/* Other events. */
+
+const char *
+container_map_event_name(enum container_map_event event)
+{
+    switch (event) {
+    case CONTAINER_MAP_EV_CONN_FULL:
+        return "conn_table_full";
+    case CONTAINER_MAP_EV_ARP_REPLY:
+        return "arp_replies";
+    case CONTAINER_MAP_EV_ECHO_REPLY:
+        return "echo_replies";
+    case CONTAINER_MAP_EV_ICMP_ERROR:
+        return "icmp_errors_delivered";
+    case CONTAINER_MAP_N_EVENTS:
+    default:
+        return "unknown";
+    }
+}
+
+void
+container_map_table_count_event(struct container_map_table *table,
+                                uint32_t table_id,
+                                enum container_map_event event,
+                                unsigned long long n)
+{
+    unsigned long long orig;
+
+    if (table_id < CONTAINER_MAP_MAX_TABLES
+        && event < CONTAINER_MAP_N_EVENTS) {
+        atomic_add_relaxed(&table->events[table_id][event], n, &orig);
+    }
+}
+
+unsigned long long
+container_map_table_get_event(const struct container_map_table *table,
+                              uint32_t table_id,
+                              enum container_map_event event)
+{
+    unsigned long long n = 0;
+
+    if (table_id < CONTAINER_MAP_MAX_TABLES
+        && event < CONTAINER_MAP_N_EVENTS) {
+        atomic_read_relaxed(
+            &CONST_CAST(struct container_map_table *, table)
+                ->events[table_id][event], &n);
+    }
+    return n;
+}
+
+void
+container_map_table_set_mac(struct container_map_table *table,
+                            uint32_t table_id, struct eth_addr mac)
+{
+    if (table_id < CONTAINER_MAP_MAX_TABLES) {
+        atomic_store_relaxed(&table->macs[table_id], eth_addr_to_uint64(mac));
+    }
+}
+
+struct eth_addr
+container_map_table_get_mac(const struct container_map_table *table,
+                            uint32_t table_id)
+{
+    struct eth_addr mac = eth_addr_zero;
+    uint64_t u = 0;
+
+    if (table_id < CONTAINER_MAP_MAX_TABLES) {
+        atomic_read_relaxed(&CONST_CAST(struct container_map_table *, table)
+                            ->macs[table_id], &u);
+        eth_addr_from_uint64(u, &mac);
+    }
+    return mac;
 }
 
 /* Helpers. */

@@ -32,8 +32,14 @@
  * freed with ovsrcu_postpone().  Counters are the only mutable state and are
  * atomics shared by an entry and its replacements.
  *
- * Writers (container_map_table_add/del/flush/set_backend_actions) must be
- * serialized by the caller.
+ * Writers take the table's mutex themselves, so any thread may call them.
+ * The only writers in the fast path are connection inserts (one per new
+ * connection, see container-map-conn.h); everything else is done by the
+ * "container-map/..." commands in the main thread.  Removing a backend from
+ * a mapping or a reservation and forgetting the connections that lead to it
+ * happen together under that mutex, and a connection insert checks, under the
+ * same mutex, that its mapping or reservation still stands: a connection
+ * never outlives what it was made for.
  *
  * Backends are interned per [table, MAC, OpenFlow port]: a million mappings
  * onto a thousand containers share a thousand backend objects, so their
@@ -49,6 +55,7 @@
 #include "openvswitch/types.h"
 #include "ovs-atomic.h"
 #include "ovs-rcu.h"
+#include "ovs-thread.h"
 #include "packets.h"
 
 struct ds;
@@ -85,7 +92,9 @@ struct container_map_backend {
     uint32_t table_id;
     struct eth_addr mac;
     ofp_port_t ofport;
+    uint32_t hrw_id;                /* Its identity for rendezvous hashing. */
     unsigned int n_refs;            /* Entries using it (writers only). */
+    unsigned int n_conns;           /* Connections to it (under mutex). */
     OVSRCU_TYPE(struct container_map_actions *) actions;
     struct container_map_counters stats;
 };
@@ -94,6 +103,10 @@ struct container_map_entry {
     struct cmap_node node;          /* In table's 'entries'. */
     struct container_map_key key;
     struct container_map_counters *stats;   /* Shared with replacements. */
+    struct container_map_counters **bstats; /* Per backend, shared with
+                                             * replacements. */
+    uint64_t draining;              /* Bit i set: backends[i] is drained, it
+                                     * gets no new connections. */
     uint32_t n_backends;
     struct container_map_backend *backends[];
 };
@@ -107,6 +120,7 @@ enum container_map_add_result {
 };
 
 struct container_map_table;
+struct container_map_conn;
 
 struct container_map_table *container_map_table_create(void);
 void container_map_table_destroy(struct container_map_table *);
@@ -125,8 +139,17 @@ container_map_key_hash(const struct container_map_key *);
 static inline const struct container_map_entry *
 container_map_table_lookup(const struct container_map_table *,
                            const struct container_map_key *, uint32_t hash);
+
+/* Picks the backend for a new connection whose 5-tuple hashes to 'hash', by
+ * rendezvous hashing among the backends that are not drained: adding or
+ * removing a backend only moves the connections that the new backend wins or
+ * that the removed one had.  Returns NULL if every backend is drained.
+ * container_map_entry_select_index() returns the position instead, or -1. */
 static inline struct container_map_backend *
 container_map_entry_select(const struct container_map_entry *, uint32_t hash);
+static inline int
+container_map_entry_select_index(const struct container_map_entry *,
+                                 uint32_t hash);
 
 /* Writers: serialized by the caller.
  *
@@ -146,6 +169,12 @@ int container_map_table_add(struct container_map_table *,
 int container_map_table_del(struct container_map_table *,
                             const struct container_map_key *,
                             const struct eth_addr *mac);
+
+/* Drains backend 'mac' of 'key' ('drain' true: it gets no new connections,
+ * its connections go on) or undrains it.  Returns 0, or ENOENT. */
+int container_map_table_drain(struct container_map_table *,
+                              const struct container_map_key *,
+                              const struct eth_addr mac, bool drain);
 
 /* Deletes every entry of 'table_id', or of all tables if 'table_id' is
  * UINT32_MAX.  Returns the number of entries deleted. */
@@ -182,6 +211,18 @@ enum container_map_drop_reason {
     CONTAINER_MAP_DROP_NOT_L4,      /* Not IPv4/IPv6 TCP/UDP/SCTP, or a
                                      * non-first fragment. */
     CONTAINER_MAP_DROP_NO_ACTIONS,  /* Backend has no way to reach it. */
+    CONTAINER_MAP_DROP_NO_BACKEND,  /* New connection, all backends drained. */
+    CONTAINER_MAP_DROP_UNRESERVED,  /* Egress from a container without a
+                                     * reservation for its source IP. */
+    CONTAINER_MAP_DROP_OUT_OF_RANGE,/* Egress source port or ICMP identifier
+                                     * outside the container's range. */
+    CONTAINER_MAP_DROP_PORT_TAKEN,  /* Egress from a port mapped to another
+                                     * container. */
+    CONTAINER_MAP_DROP_COLLISION,   /* 5-tuple already used by another
+                                     * container. */
+    CONTAINER_MAP_DROP_ARP,         /* ARP from a container for a mapped IP
+                                     * (reply, announcement or probe). */
+    CONTAINER_MAP_DROP_ECHO_OFF,    /* Echo request, echo replies disabled. */
     CONTAINER_MAP_N_DROP_REASONS
 };
 const char *container_map_drop_reason_name(enum container_map_drop_reason);
@@ -194,6 +235,39 @@ unsigned long long container_map_table_get_drops(
     enum container_map_drop_reason);
 void container_map_table_clear_drops(struct container_map_table *,
                                      uint32_t table_id);
+
+/* Counts of events that are not drops. */
+enum container_map_event {
+    CONTAINER_MAP_EV_CONN_FULL,     /* Connection not recorded: table full. */
+    CONTAINER_MAP_EV_ARP_REPLY,     /* ARP requests answered. */
+    CONTAINER_MAP_EV_ECHO_REPLY,    /* ICMP echo requests answered. */
+    CONTAINER_MAP_EV_ICMP_ERROR,    /* ICMP errors delivered to a container. */
+    CONTAINER_MAP_N_EVENTS
+};
+const char *container_map_event_name(enum container_map_event);
+void container_map_table_count_event(struct container_map_table *,
+                                     uint32_t table_id,
+                                     enum container_map_event,
+                                     unsigned long long n);
+unsigned long long container_map_table_get_event(
+    const struct container_map_table *, uint32_t table_id,
+    enum container_map_event);
+
+/* The MAC that ARP replies and switch-generated ICMP replies of 'table_id'
+ * come from.  Zero until set. */
+void container_map_table_set_mac(struct container_map_table *,
+                                 uint32_t table_id, struct eth_addr);
+struct eth_addr container_map_table_get_mac(const struct container_map_table *,
+                                            uint32_t table_id);
+
+/* For the library's own modules (reservations, connections). */
+struct container_map_backend *container_map_backend_ref(
+    struct container_map_table *, uint32_t table_id, const struct eth_addr,
+    ofp_port_t);
+void container_map_backend_unref(struct container_map_table *,
+                                 struct container_map_backend *);
+int container_map_entry_find_backend(const struct container_map_entry *,
+                                     const struct container_map_backend *);
 
 /* Formatting helpers shared by the commands. */
 void container_map_format_ip(struct ds *, const struct in6_addr *);
@@ -208,12 +282,29 @@ void container_map_counters_get(const struct container_map_counters *,
 
 /* Inline implementations. */
 
+struct container_map_conn_settings {
+    unsigned int max_conns;         /* Connection table limit. */
+    long long int tcp_ms;           /* TCP idle timeout. */
+    long long int tcp_closing_ms;   /* After FIN or RST. */
+    long long int udp_ms;           /* UDP and SCTP idle timeout. */
+    long long int icmp_ms;          /* ICMP echo idle timeout. */
+};
+
 struct container_map_table {
+    struct ovs_mutex mutex;         /* Serializes writers. */
     struct cmap entries;            /* "struct container_map_entry"s. */
+    struct cmap resvs;              /* "struct container_map_resv"s. */
+    struct cmap addrs;              /* "struct container_map_addr"s. */
+    struct cmap conns;              /* "struct container_map_conn"s. */
     struct hmap backends;           /* Contains "struct container_map_backend",
-                                     * writers only. */
+                                     * under 'mutex'. */
+    atomic_uint n_conns;
+    struct container_map_conn_settings conn_settings; /* Under 'mutex'. */
+    atomic_uint max_conns;          /* Copy of conn_settings.max_conns. */
     atomic_ullong drops[CONTAINER_MAP_MAX_TABLES]
                        [CONTAINER_MAP_N_DROP_REASONS];
+    atomic_ullong events[CONTAINER_MAP_MAX_TABLES][CONTAINER_MAP_N_EVENTS];
+    atomic_uint64_t macs[CONTAINER_MAP_MAX_TABLES];
 };
 
 static inline uint32_t
@@ -248,13 +339,37 @@ container_map_table_lookup(const struct container_map_table *table,
     return NULL;
 }
 
+static inline int
+container_map_entry_select_index(const struct container_map_entry *entry,
+                                 uint32_t hash)
+{
+    uint32_t best_score = 0;
+    int best = -1;
+
+    if (entry->n_backends == 1) {
+        return entry->draining ? -1 : 0;
+    }
+    for (uint32_t i = 0; i < entry->n_backends; i++) {
+        if (!(entry->draining & (UINT64_C(1) << i))) {
+            uint32_t score = hash_finish(hash_add(hash,
+                                                  entry->backends[i]->hrw_id),
+                                         8);
+            if (best < 0 || score > best_score) {
+                best = i;
+                best_score = score;
+            }
+        }
+    }
+    return best;
+}
+
 static inline struct container_map_backend *
 container_map_entry_select(const struct container_map_entry *entry,
                            uint32_t hash)
 {
-    uint32_t n = entry->n_backends;
+    int i = container_map_entry_select_index(entry, hash);
 
-    return entry->backends[n == 1 ? 0 : ((uint64_t) hash * n) >> 32];
+    return i < 0 ? NULL : entry->backends[i];
 }
 
 #endif /* container-map-table.h */

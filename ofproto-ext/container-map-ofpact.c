@@ -37,7 +37,8 @@ struct nx_action_container_map {
     ovs_be32 vendor;
     ovs_be16 subtype;
     uint8_t miss;
-    uint8_t pad[5];
+    uint8_t egress;
+    uint8_t pad[4];
 };
 OFP_ASSERT(sizeof(struct nx_action_container_map) == 16);
 
@@ -53,12 +54,18 @@ decode_NXAST_RAW_CONTAINER_MAP(const struct nx_action_container_map *nacm,
                      nacm->miss);
         return OFPERR_OFPBAC_BAD_ARGUMENT;
     }
+    if (nacm->egress > 1) {
+        VLOG_WARN_RL(&rl, "container_map: invalid direction %"PRIu8,
+                     nacm->egress);
+        return OFPERR_OFPBAC_BAD_ARGUMENT;
+    }
     if (!is_all_zeros(nacm->pad, sizeof nacm->pad)) {
         return OFPERR_NXBRC_MUST_BE_ZERO;
     }
 
     cm = ofpact_put_CONTAINER_MAP(out);
     cm->miss = nacm->miss;
+    cm->egress = nacm->egress;
     return 0;
 }
 
@@ -70,16 +77,22 @@ encode_CONTAINER_MAP(const struct ofpact_container_map *cm,
     struct nx_action_container_map *nacm = put_NXAST_CONTAINER_MAP(out);
 
     nacm->miss = cm->miss;
+    nacm->egress = cm->egress;
 }
 
 static char * OVS_WARN_UNUSED_RESULT
 parse_CONTAINER_MAP(char *arg, const struct ofpact_parse_params *pp)
 {
     enum container_map_miss miss = CONTAINER_MAP_MISS_DROP;
+    bool egress = false;
     char *key, *value;
 
     while (ofputil_parse_key_value(&arg, &key, &value)) {
-        if (!strcmp(key, "miss")) {
+        if (!strcmp(key, "egress") && !*value) {
+            egress = true;
+        } else if (!strcmp(key, "ingress") && !*value) {
+            egress = false;
+        } else if (!strcmp(key, "miss")) {
             if (!container_map_miss_from_string(value, &miss)) {
                 return xasprintf("container_map: unknown miss behavior "
                                  "\"%s\" (expected \"drop\" or "
@@ -87,13 +100,14 @@ parse_CONTAINER_MAP(char *arg, const struct ofpact_parse_params *pp)
             }
         } else {
             return xasprintf("container_map: unknown argument \"%s\" "
-                             "(expected \"miss=drop\" or "
+                             "(expected \"egress\", \"miss=drop\" or "
                              "\"miss=continue\")", key);
         }
     }
 
     struct ofpact_container_map *cm = ofpact_put_CONTAINER_MAP(pp->ofpacts);
     cm->miss = miss;
+    cm->egress = egress;
     return NULL;
 }
 
@@ -101,28 +115,33 @@ static void
 format_CONTAINER_MAP(const struct ofpact_container_map *cm,
                      const struct ofpact_format_params *fp)
 {
-    if (cm->miss == CONTAINER_MAP_MISS_DROP) {
+    if (cm->miss == CONTAINER_MAP_MISS_DROP && !cm->egress) {
         ds_put_format(fp->s, "%scontainer_map%s", colors.value, colors.end);
-    } else {
-        ds_put_format(fp->s, "%scontainer_map(%s%smiss=%s%s%s)%s",
-                      colors.paren, colors.end, colors.param, colors.end,
-                      container_map_miss_to_string(cm->miss),
-                      colors.paren, colors.end);
+        return;
     }
+    ds_put_format(fp->s, "%scontainer_map(%s", colors.paren, colors.end);
+    if (cm->egress) {
+        ds_put_format(fp->s, "%segress%s", colors.value, colors.end);
+    }
+    if (cm->miss != CONTAINER_MAP_MISS_DROP) {
+        ds_put_format(fp->s, "%s%smiss=%s%s", cm->egress ? "," : "",
+                      colors.param, colors.end,
+                      container_map_miss_to_string(cm->miss));
+    }
+    ds_put_format(fp->s, "%s)%s", colors.paren, colors.end);
 }
 
 static enum ofperr
 check_CONTAINER_MAP(const struct ofpact_container_map *cm OVS_UNUSED,
                     const struct ofpact_check_params *cp)
 {
-    /* The action looks up the packet's IP destination, protocol and L4
-     * destination port, so it only makes sense for IP traffic; the lookup
-     * itself tells non-matching packets apart, so it is accepted on any
-     * match, as "output" is. */
+    /* The action handles IP and ARP; it tells other packets apart itself,
+     * so it is accepted on any match, as "output" is. */
     ovs_be16 dl_type = cp->match->flow.dl_type;
 
     if (cp->match->wc.masks.dl_type
-        && dl_type != htons(ETH_TYPE_IP) && dl_type != htons(ETH_TYPE_IPV6)) {
+        && dl_type != htons(ETH_TYPE_IP) && dl_type != htons(ETH_TYPE_IPV6)
+        && dl_type != htons(ETH_TYPE_ARP)) {
         return OFPERR_OFPBAC_MATCH_INCONSISTENT;
     }
     return 0;

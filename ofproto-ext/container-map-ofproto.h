@@ -51,5 +51,8 @@ uint32_t container_map_bridge_table_id(const char *br_name);
 bool container_map_bridge_lookup_table_id(const char *br_name,
                                           uint32_t *table_id);
 void container_map_compile_backends(struct ofproto_dpif *, bool all);
+struct eth_addr;
+void container_map_bridge_set_mac(const char *br_name, uint32_t table_id,
+                                  const struct eth_addr *mac);
 
 #endif /* container-map-ofproto.h */

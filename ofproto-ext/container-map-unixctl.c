@@ -25,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container-map-conn.h"
 #include "container-map-ofproto.h"
+#include "container-map-resv.h"
 #include "container-map-table.h"
 #include "netdev.h"
 #include "ofproto/ofproto-dpif.h"
@@ -34,6 +36,7 @@
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "sset.h"
+#include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
 
@@ -350,11 +353,66 @@ format_port(struct ds *s, struct ofproto_dpif *ofproto, ofp_port_t ofp_port)
     }
 }
 
+struct resv_aux {
+    const struct container_map_resv **resvs;
+    size_t n, allocated;
+    uint32_t table_id;
+};
+
+static void
+collect_resv(const struct container_map_resv *r, void *aux_)
+{
+    struct resv_aux *aux = aux_;
+
+    if (r->key.table_id == aux->table_id) {
+        if (aux->n >= aux->allocated) {
+            aux->resvs = x2nrealloc(aux->resvs, &aux->allocated,
+                                    sizeof *aux->resvs);
+        }
+        aux->resvs[aux->n++] = r;
+    }
+}
+
+static int
+compare_resvs(const void *a_, const void *b_)
+{
+    const struct container_map_resv *const *a = a_;
+    const struct container_map_resv *const *b = b_;
+    int cmp = memcmp(&(*a)->key.ip, &(*b)->key.ip, sizeof (*a)->key.ip);
+
+    return cmp ? cmp : (*a)->port_min < (*b)->port_min ? -1
+                       : (*a)->port_min > (*b)->port_min;
+}
+
+struct echo_aux {
+    struct ds *s;
+    uint32_t table_id;
+};
+
+static void
+show_echo(const struct container_map_addr *addr, void *aux_)
+{
+    struct echo_aux *aux = aux_;
+
+    if (addr->table_id == aux->table_id
+        && addr->echo != CONTAINER_MAP_ECHO_SWITCH) {
+        ds_put_cstr(aux->s, "  echo requests to ");
+        container_map_format_ip(aux->s, &addr->ip);
+        if (addr->echo == CONTAINER_MAP_ECHO_CONTAINER) {
+            ds_put_format(aux->s, ": container "ETH_ADDR_FMT"\n",
+                          ETH_ADDR_ARGS(addr->echo_backend->mac));
+        } else {
+            ds_put_cstr(aux->s, ": off\n");
+        }
+    }
+}
+
 static void
 show_bridge(struct ds *s, struct ofproto_dpif *ofproto)
 {
     struct container_map_table *table = container_map_table_global();
     struct show_aux aux = { .entries = NULL };
+    struct resv_aux raux = { .resvs = NULL };
     uint32_t table_id;
 
     if (!container_map_bridge_lookup_table_id(ofproto->up.name, &table_id)) {
@@ -365,12 +423,27 @@ show_bridge(struct ds *s, struct ofproto_dpif *ofproto)
     aux.table_id = table_id;
     container_map_table_for_each(table, collect_entry, &aux);
     qsort(aux.entries, aux.n, sizeof *aux.entries, compare_entries);
+    raux.table_id = table_id;
+    container_map_resv_for_each(table, collect_resv, &raux);
+    qsort(raux.resvs, raux.n, sizeof *raux.resvs, compare_resvs);
 
-    ds_put_format(s, "%s: %"PRIuSIZE" mapping%s, unmatched packets:",
-                  ofproto->up.name, aux.n, aux.n == 1 ? "" : "s");
+    size_t n_conns = container_map_conn_count(table, table_id);
+    ds_put_format(s, "%s: %"PRIuSIZE" mapping%s, %"PRIuSIZE" reservation%s, "
+                  "%"PRIuSIZE" connection%s, ARP/ICMP MAC "ETH_ADDR_FMT"\n",
+                  ofproto->up.name, aux.n, aux.n == 1 ? "" : "s",
+                  raux.n, raux.n == 1 ? "" : "s",
+                  n_conns, n_conns == 1 ? "" : "s",
+                  ETH_ADDR_ARGS(container_map_table_get_mac(table,
+                                                            table_id)));
+    ds_put_cstr(s, "  unmatched packets:");
     for (int r = 0; r < CONTAINER_MAP_N_DROP_REASONS; r++) {
         ds_put_format(s, " %s=%llu", container_map_drop_reason_name(r),
                       container_map_table_get_drops(table, table_id, r));
+    }
+    ds_put_cstr(s, "\n  events:");
+    for (int e = 0; e < CONTAINER_MAP_N_EVENTS; e++) {
+        ds_put_format(s, " %s=%llu", container_map_event_name(e),
+                      container_map_table_get_event(table, table_id, e));
     }
     ds_put_char(s, '\n');
 
@@ -385,15 +458,35 @@ show_bridge(struct ds *s, struct ofproto_dpif *ofproto)
         for (uint32_t j = 0; j < e->n_backends; j++) {
             const struct container_map_backend *b = e->backends[j];
 
+            container_map_counters_get(e->bstats[j], &n_packets, &n_bytes);
             ds_put_format(s, "    -> "ETH_ADDR_FMT" ", ETH_ADDR_ARGS(b->mac));
             format_port(s, ofproto, b->ofport);
+            ds_put_format(s, ": packets=%llu bytes=%llu", n_packets,
+                          n_bytes);
+            if (e->draining & (UINT64_C(1) << j)) {
+                ds_put_cstr(s, " drained");
+            }
             if (!ovsrcu_get(struct container_map_actions *, &b->actions)) {
                 ds_put_cstr(s, " unreachable");
             }
             ds_put_char(s, '\n');
         }
     }
+    for (size_t i = 0; i < raux.n; i++) {
+        const struct container_map_resv *r = raux.resvs[i];
+
+        ds_put_cstr(s, "  reserved ");
+        container_map_format_ip(s, &r->key.ip);
+        ds_put_format(s, " for "ETH_ADDR_FMT" ", ETH_ADDR_ARGS(r->key.mac));
+        format_port(s, ofproto, r->backend->ofport);
+        ds_put_format(s, ": ports %"PRIu16"-%"PRIu16", ICMP ids "
+                      "%"PRIu16"-%"PRIu16"\n", r->port_min, r->port_max,
+                      r->id_min, r->id_max);
+    }
+    struct echo_aux eaux = { .s = s, .table_id = table_id };
+    container_map_addr_for_each(table, show_echo, &eaux);
     free(aux.entries);
+    free(raux.resvs);
 }
 
 static void
@@ -635,6 +728,503 @@ cmd_load(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
     ds_destroy(&reply);
 }
 
+/* Parses "NAME=LO-HI" (NAME given by 'name') into '*lo' and '*hi'. */
+static bool
+parse_range(const char *s, const char *name, unsigned int min,
+            uint16_t *lo, uint16_t *hi, struct ds *err)
+{
+    size_t len = strlen(name);
+    unsigned int a, b;
+    int n = 0;
+
+    if (strncmp(s, name, len) || s[len] != '='
+        || !ovs_scan(s + len + 1, "%u-%u%n", &a, &b, &n)
+        || s[len + 1 + n] || a < min || a > b || b > 65535) {
+        ds_put_format(err, "%s: invalid range (expected %s=LOW-HIGH with "
+                      "%u <= LOW <= HIGH <= 65535)", s, name, min);
+        return false;
+    }
+    *lo = a;
+    *hi = b;
+    return true;
+}
+
+/* Looks up bridge 'name' and its table number. */
+static struct ofproto_dpif *
+lookup_bridge_table(const char *name, uint32_t *table_id, struct ds *err)
+{
+    struct ofproto_dpif *ofproto = lookup_bridge(name, err);
+
+    if (ofproto && (*table_id = bridge_table_id(ofproto, err)) == UINT32_MAX) {
+        ofproto = NULL;
+    }
+    return ofproto;
+}
+
+static void
+reply_and_log(struct unixctl_conn *conn, struct ofproto_dpif *ofproto,
+              struct ds *reply)
+{
+    VLOG_INFO("%s: %s", ofproto->up.name, ds_cstr(reply));
+    unixctl_command_reply(conn, ds_cstr(reply));
+    ds_destroy(reply);
+}
+
+/* container-map/reserve BRIDGE IP MAC OFPORT [ports=LO-HI] [ids=LO-HI] */
+static void
+cmd_reserve(struct unixctl_conn *conn, int argc, const char *argv[],
+            void *aux OVS_UNUSED)
+{
+    struct container_map_table *table = container_map_table_global();
+    uint16_t port_min = 1, port_max = 65535, id_min = 0, id_max = 65535;
+    struct ds err = DS_EMPTY_INITIALIZER;
+    struct ofproto_dpif *ofproto;
+    bool ids_given = false;
+    struct eth_addr mac, other;
+    struct in6_addr ip;
+    ofp_port_t ofport;
+    uint32_t table_id;
+    int error;
+
+    ofproto = lookup_bridge_table(argv[1], &table_id, &err);
+    if (!ofproto || !parse_ip(argv[2], &ip, &err)
+        || !parse_mac(argv[3], &mac, &err)
+        || !parse_ofport(ofproto, argv[4], &ofport, &err)) {
+        reply_error(conn, &err);
+        return;
+    }
+    for (int i = 5; i < argc; i++) {
+        bool ok;
+
+        if (!strncmp(argv[i], "ports=", 6)) {
+            ok = parse_range(argv[i], "ports", 1, &port_min, &port_max, &err);
+            if (!ids_given) {
+                id_min = port_min;
+                id_max = port_max;
+            }
+        } else if (!strncmp(argv[i], "ids=", 4)) {
+            ok = parse_range(argv[i], "ids", 0, &id_min, &id_max, &err);
+            ids_given = true;
+        } else {
+            ds_put_format(&err, "%s: unknown argument (expected "
+                          "ports=LOW-HIGH or ids=LOW-HIGH)", argv[i]);
+            ok = false;
+        }
+        if (!ok) {
+            reply_error(conn, &err);
+            return;
+        }
+    }
+
+    error = container_map_resv_set(table, table_id, &ip, mac, ofport,
+                                   port_min, port_max, id_min, id_max,
+                                   &other);
+    if (error) {
+        ds_put_format(&err, "%s: ", argv[1]);
+        container_map_format_ip(&err, &ip);
+        if (error == EEXIST) {
+            ds_put_format(&err, ": ports %"PRIu16"-%"PRIu16" or ICMP ids "
+                          "%"PRIu16"-%"PRIu16" overlap the reservation of "
+                          ETH_ADDR_FMT, port_min, port_max, id_min, id_max,
+                          ETH_ADDR_ARGS(other));
+        } else {
+            ds_put_format(&err, ": %s", ovs_strerror(error));
+        }
+        reply_error(conn, &err);
+        return;
+    }
+    container_map_compile_backends(ofproto, false);
+
+    struct ds reply = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&reply, "reserved ");
+    container_map_format_ip(&reply, &ip);
+    ds_put_format(&reply, " for "ETH_ADDR_FMT" port %"PRIu16": ports "
+                  "%"PRIu16"-%"PRIu16", ICMP ids %"PRIu16"-%"PRIu16,
+                  ETH_ADDR_ARGS(mac), ofp_to_u16(ofport), port_min, port_max,
+                  id_min, id_max);
+    reply_and_log(conn, ofproto, &reply);
+}
+
+/* container-map/unreserve BRIDGE IP MAC */
+static void
+cmd_unreserve(struct unixctl_conn *conn, int argc OVS_UNUSED,
+              const char *argv[], void *aux OVS_UNUSED)
+{
+    struct container_map_table *table = container_map_table_global();
+    struct ds err = DS_EMPTY_INITIALIZER;
+    struct ofproto_dpif *ofproto;
+    struct eth_addr mac;
+    struct in6_addr ip;
+    uint32_t table_id;
+
+    ofproto = lookup_bridge_table(argv[1], &table_id, &err);
+    if (!ofproto || !parse_ip(argv[2], &ip, &err)
+        || !parse_mac(argv[3], &mac, &err)) {
+        reply_error(conn, &err);
+        return;
+    }
+    if (container_map_resv_del(table, table_id, &ip, mac)) {
+        ds_put_format(&err, "%s: no reservation of ", argv[1]);
+        container_map_format_ip(&err, &ip);
+        ds_put_format(&err, " for "ETH_ADDR_FMT, ETH_ADDR_ARGS(mac));
+        reply_error(conn, &err);
+        return;
+    }
+
+    struct ds reply = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&reply, "unreserved ");
+    container_map_format_ip(&reply, &ip);
+    ds_put_format(&reply, " for "ETH_ADDR_FMT, ETH_ADDR_ARGS(mac));
+    reply_and_log(conn, ofproto, &reply);
+}
+
+/* container-map/drain and container-map/undrain BRIDGE IP PROTO PORT MAC */
+static void
+cmd_drain(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
+          void *drain_)
+{
+    struct container_map_table *table = container_map_table_global();
+    struct ds err = DS_EMPTY_INITIALIZER;
+    struct container_map_key key;
+    struct ofproto_dpif *ofproto;
+    bool drain = drain_ != NULL;
+    struct eth_addr mac;
+    uint32_t table_id;
+
+    ofproto = lookup_bridge_table(argv[1], &table_id, &err);
+    if (!ofproto || !parse_key(&argv[2], table_id, &key, &err)
+        || !parse_mac(argv[5], &mac, &err)) {
+        reply_error(conn, &err);
+        return;
+    }
+    if (container_map_table_drain(table, &key, mac, drain)) {
+        ds_put_format(&err, "%s: no mapping for ", argv[1]);
+        format_key(&err, &key);
+        ds_put_format(&err, " with backend "ETH_ADDR_FMT, ETH_ADDR_ARGS(mac));
+        reply_error(conn, &err);
+        return;
+    }
+
+    struct ds reply = DS_EMPTY_INITIALIZER;
+    ds_put_format(&reply, "%s: ", drain ? "drained" : "undrained");
+    format_key(&reply, &key);
+    ds_put_format(&reply, " -> "ETH_ADDR_FMT"%s", ETH_ADDR_ARGS(mac),
+                  drain ? " (no new connections, existing ones go on)" : "");
+    reply_and_log(conn, ofproto, &reply);
+}
+
+/* container-map/echo BRIDGE IP switch|off|MAC */
+static void
+cmd_echo(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
+         void *aux OVS_UNUSED)
+{
+    struct container_map_table *table = container_map_table_global();
+    enum container_map_echo echo = CONTAINER_MAP_ECHO_CONTAINER;
+    struct ds err = DS_EMPTY_INITIALIZER;
+    struct ofproto_dpif *ofproto;
+    struct eth_addr mac;
+    struct in6_addr ip;
+    uint32_t table_id;
+
+    ofproto = lookup_bridge_table(argv[1], &table_id, &err);
+    if (!ofproto || !parse_ip(argv[2], &ip, &err)) {
+        reply_error(conn, &err);
+        return;
+    }
+    if (!strcmp(argv[3], "switch")) {
+        echo = CONTAINER_MAP_ECHO_SWITCH;
+    } else if (!strcmp(argv[3], "off")) {
+        echo = CONTAINER_MAP_ECHO_OFF;
+    } else if (!eth_addr_from_string(argv[3], &mac)
+               || eth_addr_is_zero(mac) || eth_addr_is_multicast(mac)) {
+        ds_put_format(&err, "%s: expected \"switch\", \"off\" or the MAC of "
+                      "a container with a reservation on the IP", argv[3]);
+        reply_error(conn, &err);
+        return;
+    }
+    if (container_map_addr_set_echo(table, table_id, &ip, echo, &mac)) {
+        ds_put_format(&err, "%s: ", argv[1]);
+        container_map_format_ip(&err, &ip);
+        if (!container_map_addr_lookup(table, table_id, &ip)) {
+            ds_put_cstr(&err, " has no mappings or reservations");
+        } else {
+            ds_put_format(&err, " is not reserved for "ETH_ADDR_FMT,
+                          ETH_ADDR_ARGS(mac));
+        }
+        reply_error(conn, &err);
+        return;
+    }
+
+    struct ds reply = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&reply, "echo requests to ");
+    container_map_format_ip(&reply, &ip);
+    if (echo == CONTAINER_MAP_ECHO_CONTAINER) {
+        ds_put_format(&reply, ": delivered to "ETH_ADDR_FMT,
+                      ETH_ADDR_ARGS(mac));
+    } else {
+        ds_put_format(&reply, ": %s", echo == CONTAINER_MAP_ECHO_SWITCH
+                      ? "answered by the switch" : "dropped");
+    }
+    reply_and_log(conn, ofproto, &reply);
+}
+
+/* container-map/set-mac BRIDGE MAC|default */
+static void
+cmd_set_mac(struct unixctl_conn *conn, int argc OVS_UNUSED,
+            const char *argv[], void *aux OVS_UNUSED)
+{
+    struct ds err = DS_EMPTY_INITIALIZER;
+    struct ofproto_dpif *ofproto;
+    struct eth_addr mac;
+    uint32_t table_id;
+    bool dflt = !strcmp(argv[2], "default");
+
+    ofproto = lookup_bridge_table(argv[1], &table_id, &err);
+    if (!ofproto || (!dflt && !parse_mac(argv[2], &mac, &err))) {
+        reply_error(conn, &err);
+        return;
+    }
+    container_map_bridge_set_mac(ofproto->up.name, table_id,
+                                 dflt ? NULL : &mac);
+
+    struct ds reply = DS_EMPTY_INITIALIZER;
+    if (dflt) {
+        ds_put_cstr(&reply, "ARP and ICMP replies come from the bridge's "
+                    "MAC");
+    } else {
+        ds_put_format(&reply, "ARP and ICMP replies come from "ETH_ADDR_FMT,
+                      ETH_ADDR_ARGS(mac));
+    }
+    reply_and_log(conn, ofproto, &reply);
+}
+
+/* Connection commands. */
+
+/* The table number of the bridge in argv[1], or UINT32_MAX for all bridges
+ * when there is no argument.  Returns false (with an error) for an unknown
+ * bridge. */
+static bool
+conn_scope(int argc, const char *argv[], uint32_t *table_id,
+           struct ofproto_dpif **ofprotop, struct ds *err)
+{
+    *table_id = UINT32_MAX;
+    *ofprotop = NULL;
+    if (argc > 1) {
+        *ofprotop = lookup_bridge(argv[1], err);
+        if (!*ofprotop) {
+            return false;
+        }
+        if (!container_map_bridge_lookup_table_id(argv[1], table_id)) {
+            *table_id = CONTAINER_MAP_MAX_TABLES;   /* Matches nothing. */
+        }
+    }
+    return true;
+}
+
+struct conn_aux {
+    const struct container_map_conn **conns;
+    size_t n, allocated;
+    uint32_t table_id;
+};
+
+static void
+collect_conn(const struct container_map_conn *c, void *aux_)
+{
+    struct conn_aux *aux = aux_;
+
+    if (aux->table_id == UINT32_MAX || c->key.table_id == aux->table_id) {
+        if (aux->n >= aux->allocated) {
+            aux->conns = x2nrealloc(aux->conns, &aux->allocated,
+                                    sizeof *aux->conns);
+        }
+        aux->conns[aux->n++] = c;
+    }
+}
+
+static int
+compare_conns(const void *a_, const void *b_)
+{
+    const struct container_map_conn *const *a = a_;
+    const struct container_map_conn *const *b = b_;
+    const struct container_map_conn_key *ka = &(*a)->key;
+    const struct container_map_conn_key *kb = &(*b)->key;
+    int cmp = memcmp(&ka->local_ip, &kb->local_ip, sizeof ka->local_ip);
+
+    if (!cmp) {
+        cmp = memcmp(&ka->remote_ip, &kb->remote_ip, sizeof ka->remote_ip);
+    }
+    if (!cmp && ka->local_port != kb->local_port) {
+        cmp = ntohs(ka->local_port) < ntohs(kb->local_port) ? -1 : 1;
+    }
+    if (!cmp && ka->remote_port != kb->remote_port) {
+        cmp = ntohs(ka->remote_port) < ntohs(kb->remote_port) ? -1 : 1;
+    }
+    if (!cmp && ka->proto != kb->proto) {
+        cmp = ka->proto < kb->proto ? -1 : 1;
+    }
+    return cmp;
+}
+
+static const char *
+conn_proto_name(uint8_t proto)
+{
+    return (proto == IPPROTO_ICMP ? "icmp"
+            : proto == IPPROTO_ICMPV6 ? "icmp6"
+            : container_map_proto_name(proto));
+}
+
+/* container-map/conn-list [BRIDGE] */
+static void
+cmd_conn_list(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *aux_ OVS_UNUSED)
+{
+    struct container_map_table *table = container_map_table_global();
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct conn_aux aux = { .conns = NULL };
+    struct ofproto_dpif *ofproto;
+    long long int now = time_msec();
+
+    if (!conn_scope(argc, argv, &aux.table_id, &ofproto, &s)) {
+        reply_error(conn, &s);
+        return;
+    }
+    container_map_conn_for_each(table, collect_conn, &aux);
+    qsort(aux.conns, aux.n, sizeof *aux.conns, compare_conns);
+    for (size_t i = 0; i < aux.n; i++) {
+        const struct container_map_conn *c = aux.conns[i];
+        unsigned long long in_p, in_b, out_p, out_b;
+        bool icmp = (c->key.proto == IPPROTO_ICMP
+                     || c->key.proto == IPPROTO_ICMPV6);
+
+        container_map_counters_get(&c->in, &in_p, &in_b);
+        container_map_counters_get(&c->out, &out_p, &out_b);
+        ds_put_format(&s, "%s ", conn_proto_name(c->key.proto));
+        container_map_format_ip(&s, &c->key.local_ip);
+        ds_put_format(&s, " %s%"PRIu16" <-> ", icmp ? "id " : "",
+                      ntohs(c->key.local_port));
+        container_map_format_ip(&s, &c->key.remote_ip);
+        if (!icmp) {
+            ds_put_format(&s, " %"PRIu16, ntohs(c->key.remote_port));
+        }
+        ds_put_format(&s, " %s %s -> "ETH_ADDR_FMT" port %"PRIu16": "
+                      "in=%llu/%lluB out=%llu/%lluB expires=%llds\n",
+                      c->kind == CONTAINER_MAP_CONN_INBOUND
+                      ? "inbound" : "outbound",
+                      container_map_conn_state(c),
+                      ETH_ADDR_ARGS(c->backend->mac),
+                      ofp_to_u16(c->backend->ofport),
+                      in_p, in_b, out_p, out_b,
+                      MAX(0, container_map_conn_expiry(table, c) - now)
+                      / 1000);
+    }
+    free(aux.conns);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* container-map/conn-count [BRIDGE] */
+static void
+cmd_conn_count(struct unixctl_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    struct container_map_table *table = container_map_table_global();
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct ofproto_dpif *ofproto;
+    uint32_t table_id;
+
+    if (!conn_scope(argc, argv, &table_id, &ofproto, &s)) {
+        reply_error(conn, &s);
+        return;
+    }
+    ds_put_format(&s, "%"PRIuSIZE"\n",
+                  container_map_conn_count(table, table_id));
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* container-map/conn-flush [BRIDGE] */
+static void
+cmd_conn_flush(struct unixctl_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    struct container_map_table *table = container_map_table_global();
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct ofproto_dpif *ofproto;
+    uint32_t table_id;
+    size_t n;
+
+    if (!conn_scope(argc, argv, &table_id, &ofproto, &s)) {
+        reply_error(conn, &s);
+        return;
+    }
+    n = container_map_conn_flush(table, table_id);
+    ds_put_format(&s, "flushed %"PRIuSIZE" connection%s", n,
+                  n == 1 ? "" : "s");
+    VLOG_INFO("%s%s%s", argc > 1 ? argv[1] : "", argc > 1 ? ": " : "",
+              ds_cstr(&s));
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* container-map/conn-set [max=N] [tcp=SEC] [tcp-closing=SEC] [udp=SEC]
+ * [icmp=SEC] */
+static void
+cmd_conn_set(struct unixctl_conn *conn, int argc, const char *argv[],
+             void *aux OVS_UNUSED)
+{
+    struct container_map_table *table = container_map_table_global();
+    struct container_map_conn_settings st;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    container_map_conn_get_settings(table, &st);
+    for (int i = 1; i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        char *name = eq ? xmemdup0(argv[i], eq - argv[i]) : NULL;
+        unsigned int u;
+        bool ok = eq && str_to_uint(eq + 1, 10, &u);
+
+        if (ok && !strcmp(name, "max")) {
+            ok = u >= 1;
+            st.max_conns = u;
+        } else if (ok && u >= 1 && u <= 7 * 24 * 3600) {
+            long long int ms = u * 1000LL;
+
+            if (!strcmp(name, "tcp")) {
+                st.tcp_ms = ms;
+            } else if (!strcmp(name, "tcp-closing")) {
+                st.tcp_closing_ms = ms;
+            } else if (!strcmp(name, "udp")) {
+                st.udp_ms = ms;
+            } else if (!strcmp(name, "icmp")) {
+                st.icmp_ms = ms;
+            } else {
+                ok = false;
+            }
+        } else {
+            ok = false;
+        }
+        free(name);
+        if (!ok) {
+            ds_put_format(&s, "%s: invalid setting (expected max=N with N "
+                          ">= 1, or tcp=, tcp-closing=, udp= or icmp= with "
+                          "seconds from 1 to 604800)", argv[i]);
+            reply_error(conn, &s);
+            return;
+        }
+    }
+    if (argc > 1) {
+        container_map_conn_set_settings(table, &st);
+    }
+    ds_put_format(&s, "max=%u tcp=%lld tcp-closing=%lld udp=%lld icmp=%lld",
+                  st.max_conns, st.tcp_ms / 1000, st.tcp_closing_ms / 1000,
+                  st.udp_ms / 1000, st.icmp_ms / 1000);
+    if (argc > 1) {
+        VLOG_INFO("connection settings: %s", ds_cstr(&s));
+    }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 void
 container_map_ofproto_init(void)
 {
@@ -650,4 +1240,28 @@ container_map_ofproto_init(void)
                              cmd_flush, NULL);
     unixctl_command_register("container-map/load", "BRIDGE FILE", 2, 2,
                              cmd_load, NULL);
+    unixctl_command_register("container-map/reserve",
+                             "BRIDGE IP MAC OFPORT [ports=LO-HI] [ids=LO-HI]",
+                             4, 6, cmd_reserve, NULL);
+    unixctl_command_register("container-map/unreserve", "BRIDGE IP MAC",
+                             3, 3, cmd_unreserve, NULL);
+    unixctl_command_register("container-map/drain",
+                             "BRIDGE IP PROTO PORT MAC", 5, 5, cmd_drain,
+                             (void *) "drain");
+    unixctl_command_register("container-map/undrain",
+                             "BRIDGE IP PROTO PORT MAC", 5, 5, cmd_drain,
+                             NULL);
+    unixctl_command_register("container-map/echo", "BRIDGE IP switch|off|MAC",
+                             3, 3, cmd_echo, NULL);
+    unixctl_command_register("container-map/set-mac", "BRIDGE MAC|default",
+                             2, 2, cmd_set_mac, NULL);
+    unixctl_command_register("container-map/conn-list", "[BRIDGE]", 0, 1,
+                             cmd_conn_list, NULL);
+    unixctl_command_register("container-map/conn-count", "[BRIDGE]", 0, 1,
+                             cmd_conn_count, NULL);
+    unixctl_command_register("container-map/conn-flush", "[BRIDGE]", 0, 1,
+                             cmd_conn_flush, NULL);
+    unixctl_command_register("container-map/conn-set",
+                             "[max=N] [tcp=SEC] [tcp-closing=SEC] [udp=SEC] "
+                             "[icmp=SEC]", 0, 5, cmd_conn_set, NULL);
 }

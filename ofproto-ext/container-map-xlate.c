@@ -18,7 +18,9 @@
 
 #include "container-map-ofproto.h"
 
+#include "container-map-conn.h"
 #include "container-map-dp.h"
+#include "container-map-resv.h"
 #include "container-map-table.h"
 #include "coverage.h"
 #include "dpif-netdev.h"
@@ -38,6 +40,7 @@
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
 #include "seq.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(container_map_xlate);
@@ -56,6 +59,7 @@ struct container_map_bridge {
     uint32_t table_id;
     uint64_t tnl_seq;               /* tnl_conf_seq when last compiled. */
     uint64_t reconf_seq;            /* 'reconf_seq' when last compiled. */
+    bool mac_configured;            /* MAC set by container-map/set-mac. */
 };
 
 static struct ovs_mutex bridges_mutex = OVS_MUTEX_INITIALIZER;
@@ -239,12 +243,93 @@ container_map_ofproto_reconfigured(void)
     reconf_seq++;
 }
 
+/* The connection sweeper: a thread that removes expired connection entries
+ * about once a second (of OVS time, which "time/warp" moves in tests), and
+ * reports a full connection table. */
+static void *
+sweeper_main(void *arg OVS_UNUSED)
+{
+    struct container_map_table *table = container_map_table_global();
+    unsigned long long reported_full = 0;
+    long long int next = 0;
+
+    for (;;) {
+        long long int now = time_msec();
+
+        if (now >= next) {
+            unsigned long long n_full = 0;
+
+            container_map_conn_sweep(table, now);
+            for (uint32_t i = 0; i < CONTAINER_MAP_MAX_TABLES; i++) {
+                n_full += container_map_table_get_event(
+                    table, i, CONTAINER_MAP_EV_CONN_FULL);
+            }
+            if (n_full > reported_full) {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+                struct container_map_conn_settings settings;
+
+                container_map_conn_get_settings(table, &settings);
+                VLOG_WARN_RL(&rl, "connection table full (%u entries): %llu "
+                             "new connections not recorded since the last "
+                             "report (see container-map/conn-set max=N)",
+                             settings.max_conns, n_full - reported_full);
+            }
+            reported_full = n_full;
+            next = now + 1000;
+        }
+        xnanosleep(100 * 1000 * 1000);
+    }
+    return NULL;
+}
+
+/* Sets the MAC that answers ARP and ICMP echo for the bridge's mapped IPs,
+ * unless configured, to the bridge's own. */
+static void
+bridge_default_mac(struct ofproto_dpif *ofproto, uint32_t table_id)
+{
+    struct container_map_table *table = container_map_table_global();
+    struct ofport *local = ofproto_get_port(&ofproto->up, OFPP_LOCAL);
+    struct eth_addr mac;
+
+    if (local && !netdev_get_etheraddr(local->netdev, &mac)
+        && !eth_addr_equals(mac, container_map_table_get_mac(table,
+                                                             table_id))) {
+        container_map_table_set_mac(table, table_id, mac);
+    }
+}
+
+void
+container_map_bridge_set_mac(const char *br_name, uint32_t table_id,
+                             const struct eth_addr *mac)
+{
+    struct container_map_bridge *br;
+
+    ovs_mutex_lock(&bridges_mutex);
+    br = bridge_find(br_name);
+    if (br) {
+        br->mac_configured = mac != NULL;
+    }
+    ovs_mutex_unlock(&bridges_mutex);
+    if (mac) {
+        container_map_table_set_mac(container_map_table_global(), table_id,
+                                    *mac);
+    }
+}
+
 void
 container_map_ofproto_run(struct ofproto_dpif *ofproto)
 {
+    static struct ovsthread_once sweeper_once = OVSTHREAD_ONCE_INITIALIZER;
     uint64_t tnl_seq = seq_read(tnl_conf_seq);
     struct container_map_bridge *br;
+    bool default_mac = false;
+    uint32_t table_id = 0;
     bool stale = false;
+
+    if (ovsthread_once_start(&sweeper_once)) {
+        ovs_thread_create("cm_sweeper", sweeper_main, NULL);
+        ovsthread_once_done(&sweeper_once);
+    }
 
     ovs_mutex_lock(&bridges_mutex);
     br = bridge_find(ofproto->up.name);
@@ -253,7 +338,15 @@ container_map_ofproto_run(struct ofproto_dpif *ofproto)
         br->reconf_seq = reconf_seq;
         stale = true;
     }
+    if (br && !br->mac_configured) {
+        default_mac = true;
+        table_id = br->table_id;
+    }
     ovs_mutex_unlock(&bridges_mutex);
+
+    if (default_mac) {
+        bridge_default_mac(ofproto, table_id);
+    }
 
     if (stale) {
         container_map_compile_backends(ofproto, true);
@@ -269,6 +362,8 @@ container_map_ofproto_destroy(struct ofproto_dpif *ofproto)
     if (container_map_bridge_lookup_table_id(ofproto->up.name, &table_id)) {
         size_t n = container_map_table_flush(table, table_id);
 
+        container_map_resv_flush(table, table_id);
+        container_map_conn_flush(table, table_id);
         container_map_table_clear_drops(table, table_id);
         if (n) {
             VLOG_INFO("%s: bridge destroyed, flushed %"PRIuSIZE" container "
@@ -278,6 +373,111 @@ container_map_ofproto_destroy(struct ofproto_dpif *ofproto)
 }
 
 /* Translation. */
+
+static const char *
+trace_miss(const struct ofpact_container_map *cm)
+{
+    return (cm->miss == CONTAINER_MAP_MISS_CONTINUE
+            ? "passed on to the next actions" : "dropped");
+}
+
+static void
+trace_report(struct ovs_list *trace, struct ds *s)
+{
+    oftrace_report(trace, OFT_DETAIL, ds_cstr(s));
+    ds_clear(s);
+}
+
+static void
+trace_flow_ips(const struct flow *flow, struct in6_addr *src,
+               struct in6_addr *dst)
+{
+    if (flow->dl_type == htons(ETH_TYPE_IP)) {
+        in6_addr_set_mapped_ipv4(src, flow->nw_src);
+        in6_addr_set_mapped_ipv4(dst, flow->nw_dst);
+    } else {
+        *src = flow->ipv6_src;
+        *dst = flow->ipv6_dst;
+    }
+}
+
+/* Reports the connection entry [local, remote] of 'flow', if any.  Returns
+ * true if there is one. */
+static bool
+trace_conn(const struct flow *flow, uint32_t table_id, bool egress,
+           struct ovs_list *trace, struct ds *s)
+{
+    struct container_map_table *table = container_map_table_global();
+    struct container_map_conn_key key;
+    const struct container_map_conn *conn;
+    struct in6_addr src, dst;
+
+    trace_flow_ips(flow, &src, &dst);
+    memset(&key, 0, sizeof key);
+    key.table_id = table_id;
+    key.proto = flow->nw_proto;
+    key.local_ip = egress ? src : dst;
+    key.remote_ip = egress ? dst : src;
+    key.local_port = egress ? flow->tp_src : flow->tp_dst;
+    key.remote_port = egress ? flow->tp_dst : flow->tp_src;
+    conn = container_map_conn_lookup(table, &key,
+                                     container_map_conn_hash(&key));
+    if (conn) {
+        ds_put_format(s, "container_map: connection entry (%s, %s) -> "
+                      "container "ETH_ADDR_FMT" on port %"PRIu16,
+                      conn->kind == CONTAINER_MAP_CONN_INBOUND
+                      ? "inbound" : "outbound",
+                      container_map_conn_state(conn),
+                      ETH_ADDR_ARGS(conn->backend->mac),
+                      ofp_to_u16(conn->backend->ofport));
+        trace_report(trace, s);
+    }
+    return conn != NULL;
+}
+
+static void
+trace_egress(const struct flow *flow, uint32_t table_id,
+             const struct ofpact_container_map *cm, struct ovs_list *trace)
+{
+    struct container_map_table *table = container_map_table_global();
+    const struct container_map_resv *r;
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct in6_addr src, dst;
+
+    ds_put_format(&s, "container_map(egress): table %"PRIu32": ", table_id);
+    if (flow->dl_type == htons(ETH_TYPE_ARP)) {
+        ds_put_cstr(&s, "ARP from a container: requests for mapped IPs are "
+                    "answered by the switch, replies and announcements for "
+                    "mapped IPs are dropped, others pass");
+        trace_report(trace, &s);
+    } else if ((flow->dl_type == htons(ETH_TYPE_IP)
+                || flow->dl_type == htons(ETH_TYPE_IPV6))
+               && (flow->nw_proto == IPPROTO_TCP
+                   || flow->nw_proto == IPPROTO_UDP
+                   || flow->nw_proto == IPPROTO_SCTP)) {
+        trace_flow_ips(flow, &src, &dst);
+        r = container_map_resv_lookup(table, table_id, &src, flow->dl_src);
+        ds_put_format(&s, "source "ETH_ADDR_FMT" ",
+                      ETH_ADDR_ARGS(flow->dl_src));
+        container_map_format_ip(&s, &src);
+        if (!r) {
+            ds_put_format(&s, ": no reservation, %s", trace_miss(cm));
+        } else {
+            ds_put_format(&s, " port %"PRIu16": reserved ports "
+                          "%"PRIu16"-%"PRIu16", ", ntohs(flow->tp_src),
+                          r->port_min, r->port_max);
+            ds_put_cstr(&s, "the connection is recorded (unless the port "
+                        "is out of range or taken) and the packet passes");
+        }
+        trace_report(trace, &s);
+        trace_conn(flow, table_id, true, trace, &s);
+    } else {
+        ds_put_cstr(&s, "ICMP echo requests are recorded like connections, "
+                    "other packets pass");
+        trace_report(trace, &s);
+    }
+    ds_destroy(&s);
+}
 
 static void
 trace_lookup(const struct flow *flow, uint32_t table_id,
@@ -290,9 +490,10 @@ trace_lookup(const struct flow *flow, uint32_t table_id,
     struct ds s = DS_EMPTY_INITIALIZER;
     bool l4 = false;
 
-    if (flow->dl_type == htons(ETH_TYPE_IP)) {
+    if (flow->dl_type == htons(ETH_TYPE_IP)
+        || flow->dl_type == htons(ETH_TYPE_ARP)) {
         in6_addr_set_mapped_ipv4(&ip, flow->nw_dst);
-        l4 = true;
+        l4 = flow->dl_type == htons(ETH_TYPE_IP);
     } else if (flow->dl_type == htons(ETH_TYPE_IPV6)) {
         ip = flow->ipv6_dst;
         l4 = true;
@@ -303,6 +504,23 @@ trace_lookup(const struct flow *flow, uint32_t table_id,
          && flow->tp_dst;
 
     ds_put_format(&s, "container_map: table %"PRIu32": ", table_id);
+    if (flow->dl_type == htons(ETH_TYPE_ARP)
+        || ((flow->dl_type == htons(ETH_TYPE_IP)
+             || flow->dl_type == htons(ETH_TYPE_IPV6))
+            && (flow->nw_proto == IPPROTO_ICMP
+                || flow->nw_proto == IPPROTO_ICMPV6))) {
+        bool mapped = container_map_addr_lookup(table, table_id, &ip) != NULL;
+
+        ds_put_format(&s, "%s for ", flow->dl_type == htons(ETH_TYPE_ARP)
+                      ? "ARP" : "ICMP");
+        container_map_format_ip(&s, &ip);
+        ds_put_format(&s, " (%s): requests for mapped IPs are answered, "
+                      "echo replies and errors go to the container of their "
+                      "connection", mapped ? "mapped" : "not mapped");
+        oftrace_report(trace, OFT_DETAIL, ds_cstr(&s));
+        ds_destroy(&s);
+        return;
+    }
     if (!l4) {
         ds_put_format(&s, "not an IPv4/IPv6 TCP, UDP or SCTP packet with "
                       "ports: %s",
@@ -313,6 +531,12 @@ trace_lookup(const struct flow *flow, uint32_t table_id,
         return;
     }
 
+    ds_clear(&s);
+    if (trace_conn(flow, table_id, false, trace, &s)) {
+        ds_destroy(&s);
+        return;
+    }
+    ds_put_format(&s, "container_map: table %"PRIu32": ", table_id);
     container_map_key_init(&key, table_id, &ip, flow->nw_proto, flow->tp_dst);
     entry = container_map_table_lookup(table, &key,
                                        container_map_key_hash(&key));
@@ -329,8 +553,9 @@ trace_lookup(const struct flow *flow, uint32_t table_id,
     }
 
     if (entry->n_backends > 1) {
-        ds_put_format(&s, "%"PRIu32" backends, one chosen per connection by "
-                      "a hash of the 5-tuple", entry->n_backends);
+        ds_put_format(&s, "%"PRIu32" backends, one chosen per new connection "
+                      "by rendezvous hashing of the 5-tuple and kept in a "
+                      "connection entry", entry->n_backends);
         oftrace_report(trace, OFT_DETAIL, ds_cstr(&s));
     }
     for (uint32_t i = 0; i < entry->n_backends; i++) {
@@ -341,8 +566,10 @@ trace_lookup(const struct flow *flow, uint32_t table_id,
             ds_clear(&s);
             ds_put_cstr(&s, "  backend: ");
         }
-        ds_put_format(&s, "container "ETH_ADDR_FMT" on port %"PRIu16,
-                      ETH_ADDR_ARGS(b->mac), ofp_to_u16(b->ofport));
+        ds_put_format(&s, "container "ETH_ADDR_FMT" on port %"PRIu16"%s",
+                      ETH_ADDR_ARGS(b->mac), ofp_to_u16(b->ofport),
+                      entry->draining & (UINT64_C(1) << i)
+                      ? " (drained)" : "");
         acts = ovsrcu_get(struct container_map_actions *, &b->actions);
         if (acts) {
             ds_put_cstr(&s, ", datapath actions: ");
@@ -393,7 +620,12 @@ container_map_xlate(const struct ofpact_container_map *cm,
     }
 
     if (trace) {
-        trace_lookup(flow, table_id, cm, trace);
+        if (cm->egress) {
+            trace_egress(flow, table_id, cm, trace);
+        } else {
+            trace_lookup(flow, table_id, cm, trace);
+        }
     }
-    container_map_put_odp_action(odp_actions, table_id, cm->miss);
+    container_map_put_odp_action(odp_actions, table_id, cm->miss,
+                                 cm->egress);
 }

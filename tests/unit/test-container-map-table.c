@@ -986,45 +986,111 @@ test_drop_counters(void **state OVS_UNUSED)
     destroy_table(t2);
 }
 
+/* The backend index that 'e' picks for 'hash', or -1. */
+static int
+pick(const struct container_map_entry *e, uint32_t hash)
+{
+    const struct container_map_backend *b = container_map_entry_select(e,
+                                                                       hash);
+
+    assert_int_equal(container_map_entry_select_index(e, hash),
+                     b ? container_map_entry_find_backend(e, b) : -1);
+    return b ? container_map_entry_find_backend(e, b) : -1;
+}
+
+#define N_SELECT_HASHES 4096
+
 static void
 test_select(void **state OVS_UNUSED)
 {
     struct container_map_table *t = container_map_table_create();
     const struct container_map_entry *e;
     struct container_map_key k;
-    unsigned int hits[4] = { 0, 0, 0, 0 };
+    unsigned int hits[5] = { 0 };
+    static struct eth_addr before[N_SELECT_HASHES];
+    struct eth_addr drained;
+    unsigned int moved = 0;
 
     key4(&k, 1, TEST_IP4, IPPROTO_TCP, 80);
     add_ok(t, &k, mac_n(0), 2);
     e = lookup(t, &k);
-    assert_ptr_equal(container_map_entry_select(e, 0), e->backends[0]);
-    assert_ptr_equal(container_map_entry_select(e, UINT32_MAX),
-                     e->backends[0]);
+    assert_int_equal(pick(e, 0), 0);
+    assert_int_equal(pick(e, UINT32_MAX), 0);
 
     for (unsigned int i = 1; i < 4; i++) {
         add_ok(t, &k, mac_n(i), 2);
     }
     e = lookup(t, &k);
-    assert_ptr_equal(container_map_entry_select(e, 0), e->backends[0]);
-    assert_ptr_equal(container_map_entry_select(e, UINT32_MAX),
-                     e->backends[3]);
 
-    /* Every hash picks one of the entry's backends, and all get picked. */
-    for (uint32_t i = 0; i < 4096; i++) {
-        struct container_map_backend *b
-            = container_map_entry_select(e, hash_int(i, 0));
-        int j;
+    /* Every hash picks one of the entry's backends, always the same one,
+     * and all get picked. */
+    for (uint32_t i = 0; i < N_SELECT_HASHES; i++) {
+        int j = pick(e, hash_int(i, 0));
 
-        for (j = 0; j < 4; j++) {
-            if (b == e->backends[j]) {
-                break;
-            }
-        }
-        assert_true(j < 4);
+        assert_true(j >= 0 && j < 4);
+        assert_int_equal(pick(e, hash_int(i, 0)), j);
         hits[j]++;
+        before[i] = e->backends[j]->mac;
     }
     for (int j = 0; j < 4; j++) {
         assert_true(hits[j] > 512);
+    }
+
+    /* Adding a backend only moves hashes to the new backend. */
+    add_ok(t, &k, mac_n(4), 2);
+    e = lookup(t, &k);
+    for (uint32_t i = 0; i < N_SELECT_HASHES; i++) {
+        struct eth_addr now = e->backends[pick(e, hash_int(i, 0))]->mac;
+
+        if (!eth_addr_equals(now, before[i])) {
+            assert_true(eth_addr_equals(now, mac_n(4)));
+            moved++;
+        }
+    }
+    assert_true(moved > N_SELECT_HASHES / 10 && moved < N_SELECT_HASHES / 3);
+
+    /* Removing it again puts them all back. */
+    struct eth_addr mac4 = mac_n(4);
+    assert_int_equal(container_map_table_del(t, &k, &mac4), 0);
+    e = lookup(t, &k);
+    for (uint32_t i = 0; i < N_SELECT_HASHES; i++) {
+        assert_true(eth_addr_equals(e->backends[pick(e, hash_int(i, 0))]->mac,
+                                    before[i]));
+    }
+
+    /* Draining backend 1 only moves the hashes it had. */
+    drained = mac_n(1);
+    assert_int_equal(container_map_table_drain(t, &k, drained, true), 0);
+    e = lookup(t, &k);
+    assert_true(e->draining != 0);
+    for (uint32_t i = 0; i < N_SELECT_HASHES; i++) {
+        struct eth_addr now = e->backends[pick(e, hash_int(i, 0))]->mac;
+
+        assert_false(eth_addr_equals(now, drained));
+        if (!eth_addr_equals(before[i], drained)) {
+            assert_true(eth_addr_equals(now, before[i]));
+        }
+    }
+
+    /* Every backend drained: no choice. */
+    for (unsigned int i = 0; i < 4; i++) {
+        assert_int_equal(container_map_table_drain(t, &k, mac_n(i), true), 0);
+    }
+    e = lookup(t, &k);
+    assert_int_equal(pick(e, 12345), -1);
+    assert_int_equal(container_map_table_drain(t, &k, mac_n(9), true),
+                     ENOENT);
+
+    /* Undraining restores the original choices. */
+    for (unsigned int i = 0; i < 4; i++) {
+        assert_int_equal(container_map_table_drain(t, &k, mac_n(i), false),
+                         0);
+    }
+    e = lookup(t, &k);
+    assert_int_equal(e->draining, 0);
+    for (uint32_t i = 0; i < N_SELECT_HASHES; i++) {
+        assert_true(eth_addr_equals(e->backends[pick(e, hash_int(i, 0))]->mac,
+                                    before[i]));
     }
 
     destroy_table(t);

@@ -36,6 +36,8 @@ struct ofpact_container_map {
     OFPACT_PADDED_MEMBERS(
         struct ofpact ofpact;
         uint8_t miss;               /* One of enum container_map_miss. */
+        uint8_t egress;             /* 1: egress form, records connections
+                                     * of containers. */
     );
 };
 
