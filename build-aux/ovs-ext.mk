@@ -42,4 +42,5 @@ cmext_tests_unit_test_container_map_table_LDADD = \
 	lib/libopenvswitch.la -lcmocka
 
 # Autotest suite: ours runs inside OVS's testsuite, with its macros.
-TESTSUITE_AT += cmext/tests/container-map.at
+TESTSUITE_AT += cmext/tests/container-map.at \
+	cmext/tests/container-map-conn.at

@@ -40,7 +40,7 @@ count_autotest() {
                     "$log" | tail -1) && test -n "$total"; then
         n_ok=$((total - n_skip))
         n_fail=0
-    elif total=$(sed -n 's/^ERROR: \([0-9]*\) tests* w[a-z]* run,$/\1/p' \
+    elif total=$(sed -n 's/^ERROR: \(All \)\{0,1\}\([0-9]*\) tests* w[a-z]* run,$/\2/p' \
                      "$log" | tail -1) && test -n "$total"; then
         n_fail=$(sed -n 's/^\([0-9]*\) failed unexpectedly\.$/\1/p;
                          s/^\([0-9]*\) failed\.$/\1/p' "$log" | tail -1)

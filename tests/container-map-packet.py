@@ -1,0 +1,208 @@
+#! /usr/bin/env python3
+# Copyright (c) 2026 The ovs-container-map authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Builds and decodes the packets of the container_map autotests.
+
+Build (prints the packet in hex, for "ovs-appctl netdev-dummy/receive"):
+
+  tcp   SRCMAC DSTMAC SRCIP DSTIP SPORT DPORT [FLAGS]   FLAGS: any of SAFRP
+  udp   SRCMAC DSTMAC SRCIP DSTIP SPORT DPORT [PAYLOAD_LEN]
+  echo  SRCMAC DSTMAC SRCIP DSTIP request|reply ID
+  arp   SRCMAC DSTMAC request|reply SHA SPA THA TPA
+  icmp-error SRCMAC DSTMAC SRCIP DSTIP TYPE CODE
+             tcp|udp|echo INNER_SRC INNER_DST INNER_SPORT|ID [INNER_DPORT]
+
+Decode ("decode", reads hex packets from stdin, one per line, as printed by
+ovs-pcap) prints one line per packet, and "bad-csum" after a packet whose
+IPv4 or ICMP checksum is wrong.
+"""
+
+import struct
+import sys
+
+
+def mac(s):
+    return bytes(int(x, 16) for x in s.split(':'))
+
+
+def ip4(s):
+    return bytes(int(x) for x in s.split('.'))
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def eth(src, dst, ethertype, payload):
+    return mac(dst) + mac(src) + struct.pack('!H', ethertype) + payload
+
+
+def ipv4(src, dst, proto, payload, ttl=64):
+    hdr = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), 1, 0x4000,
+                      ttl, proto, 0, ip4(src), ip4(dst))
+    hdr = hdr[:10] + struct.pack('!H', csum(hdr)) + hdr[12:]
+    return hdr + payload
+
+
+def l4_csum(src, dst, proto, seg):
+    pseudo = ip4(src) + ip4(dst) + struct.pack('!BBH', 0, proto, len(seg))
+    return csum(pseudo + seg)
+
+
+def tcp_seg(src, dst, sport, dport, flags='S'):
+    bits = sum({'F': 1, 'S': 2, 'R': 4, 'P': 8, 'A': 16}[f] for f in flags)
+    seg = struct.pack('!HHIIBBHHH', sport, dport, 1000, 0, 5 << 4, bits,
+                      65535, 0, 0)
+    c = l4_csum(src, dst, 6, seg)
+    return seg[:16] + struct.pack('!H', c) + seg[18:]
+
+
+def udp_seg(src, dst, sport, dport, n=4):
+    seg = struct.pack('!HHHH', sport, dport, 8 + n, 0) + b'x' * n
+    c = l4_csum(src, dst, 17, seg) or 0xffff
+    return seg[:6] + struct.pack('!H', c) + seg[8:]
+
+
+def icmp(type_, code, rest, payload):
+    msg = struct.pack('!BBH', type_, code, 0) + rest + payload
+    return msg[:2] + struct.pack('!H', csum(msg)) + msg[4:]
+
+
+def echo_msg(kind, ident):
+    return icmp(8 if kind == 'request' else 0, 0,
+                struct.pack('!HH', ident, 1), b'container-map!!!')
+
+
+def build(argv):
+    cmd = argv[0]
+    if cmd == 'tcp':
+        sm, dm, si, di, sp, dp = argv[1:7]
+        flags = argv[7] if len(argv) > 7 else 'S'
+        p = eth(sm, dm, 0x0800,
+                ipv4(si, di, 6, tcp_seg(si, di, int(sp), int(dp), flags)))
+    elif cmd == 'udp':
+        sm, dm, si, di, sp, dp = argv[1:7]
+        n = int(argv[7]) if len(argv) > 7 else 4
+        p = eth(sm, dm, 0x0800,
+                ipv4(si, di, 17, udp_seg(si, di, int(sp), int(dp), n)))
+    elif cmd == 'echo':
+        sm, dm, si, di, kind, ident = argv[1:7]
+        p = eth(sm, dm, 0x0800, ipv4(si, di, 1, echo_msg(kind, int(ident))))
+    elif cmd == 'arp':
+        sm, dm, kind, sha, spa, tha, tpa = argv[1:8]
+        body = struct.pack('!HHBBH', 1, 0x0800, 6, 4,
+                           1 if kind == 'request' else 2)
+        body += mac(sha) + ip4(spa) + mac(tha) + ip4(tpa)
+        p = eth(sm, dm, 0x0806, body)
+    elif cmd == 'icmp-error':
+        sm, dm, si, di, t, c, iproto, isrc, idst, isp = argv[1:11]
+        idp = int(argv[11]) if len(argv) > 11 else 0
+        if iproto == 'tcp':
+            inner = ipv4(isrc, idst, 6, tcp_seg(isrc, idst, int(isp), idp))
+        elif iproto == 'udp':
+            inner = ipv4(isrc, idst, 17,
+                         udp_seg(isrc, idst, int(isp), idp, 1400))
+        else:
+            inner = ipv4(isrc, idst, 1, echo_msg('request', int(isp)))
+        rest = struct.pack('!HH', 0, 1280 if int(t) == 3 else 0)
+        p = eth(sm, dm, 0x0800,
+                ipv4(si, di, 1, icmp(int(t), int(c), rest, inner[:28])))
+    else:
+        sys.exit('unknown packet type %s' % cmd)
+    print(p.hex())
+
+
+def fmt_mac(b):
+    return ':'.join('%02x' % x for x in b)
+
+
+def fmt_ip(b):
+    return '.'.join(str(x) for x in b)
+
+
+def decode_l4(proto, src, dst, seg):
+    if proto in (6, 17) and len(seg) >= 4:
+        sport, dport = struct.unpack('!HH', seg[:4])
+        s = '%s %s:%d > %s:%d' % ('tcp' if proto == 6 else 'udp',
+                                  src, sport, dst, dport)
+        if proto == 6 and len(seg) >= 14:
+            bits = seg[13]
+            s += ' ' + (''.join(f for f, b in (('S', 2), ('A', 16), ('F', 1),
+                                               ('R', 4), ('P', 8))
+                                if bits & b) or '.')
+        return s
+    return 'proto %d %s > %s' % (proto, src, dst)
+
+
+def decode_ip(data):
+    ihl = (data[0] & 15) * 4
+    proto = data[9]
+    src, dst = fmt_ip(data[12:16]), fmt_ip(data[16:20])
+    total = struct.unpack('!H', data[2:4])[0]
+    bad = csum(data[:ihl]) != 0
+    seg = data[ihl:total]
+    if proto != 1:
+        return decode_l4(proto, src, dst, seg), bad
+    t, c = seg[0], seg[1]
+    bad = bad or csum(seg) != 0
+    if t in (0, 8):
+        ident = struct.unpack('!H', seg[4:6])[0]
+        kind = 'echo-request' if t == 8 else 'echo-reply'
+        return 'icmp %s %s > %s id=%d ttl=%d' % (kind, src, dst, ident,
+                                                  data[8]), bad
+    inner, _ = decode_ip(seg[8:])
+    return 'icmp type=%d code=%d %s > %s about %s' % (t, c, src, dst,
+                                                      inner), bad
+
+
+def decode(line):
+    p = bytes.fromhex(line.strip())
+    s = '%s > %s ' % (fmt_mac(p[6:12]), fmt_mac(p[0:6]))
+    ethertype = struct.unpack('!H', p[12:14])[0]
+    bad = False
+    if ethertype == 0x0806:
+        op = struct.unpack('!H', p[20:22])[0]
+        sha, spa = fmt_mac(p[22:28]), fmt_ip(p[28:32])
+        tha, tpa = fmt_mac(p[32:38]), fmt_ip(p[38:42])
+        if op == 1:
+            s += 'arp who-has %s tell %s (%s)' % (tpa, spa, sha)
+        else:
+            s += 'arp reply %s is-at %s to %s (%s)' % (spa, sha, tpa, tha)
+    elif ethertype == 0x0800:
+        text, bad = decode_ip(p[14:])
+        s += text
+    else:
+        s += 'ethertype 0x%04x' % ethertype
+    return s + (' bad-csum' if bad else '')
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    if sys.argv[1] == 'decode':
+        for line in sys.stdin:
+            if line.strip():
+                print(decode(line))
+    else:
+        build(sys.argv[1:])
+
+
+if __name__ == '__main__':
+    main()
