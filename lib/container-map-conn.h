@@ -84,7 +84,36 @@ struct container_map_conn {
 static inline uint32_t
 container_map_conn_hash(const struct container_map_conn_key *key)
 {
-    return hash_bytes(key, sizeof *key, 0);
+    const uint32_t *l = (const uint32_t *) &key->local_ip;
+    const uint32_t *r = (const uint32_t *) &key->remote_ip;
+    uint32_t hash;
+
+    hash = hash_add(key->table_id, key->proto);
+    hash = hash_add(hash, ((uint32_t) key->local_port << 16)
+                          | key->remote_port);
+    hash = hash_add(hash, l[3]);
+    hash = hash_add(hash, r[3]);
+    if ((l[0] | l[1] | r[0] | r[1] | (l[2] ^ htonl(0xffff))
+         | (r[2] ^ htonl(0xffff)))) {
+        /* Not both IPv4-mapped. */
+        for (int i = 0; i < 3; i++) {
+            hash = hash_add(hash, l[i]);
+            hash = hash_add(hash, r[i]);
+        }
+    }
+    return hash_finish(hash, sizeof *key);
+}
+
+/* Adds 'n' to 'c' without a locked instruction.  A connection's packets are
+ * handled by one PMD thread (they share their RSS hash), so this loses
+ * nothing in practice, and these counters are statistics only. */
+static inline void
+container_map_conn_counter_add(atomic_ullong *c, unsigned long long n)
+{
+    unsigned long long v;
+
+    atomic_read_relaxed(c, &v);
+    atomic_store_relaxed(c, v + n);
 }
 
 static inline struct container_map_conn *
@@ -125,8 +154,9 @@ container_map_conn_touch(struct container_map_conn *conn, long long int now,
 
         atomic_or_relaxed(&conn->tcp_flags, bits, &orig);
     }
-    container_map_counters_add(to_container ? &conn->in : &conn->out, 1,
-                               n_bytes);
+    struct container_map_counters *c = to_container ? &conn->in : &conn->out;
+    container_map_conn_counter_add(&c->n_packets, 1);
+    container_map_conn_counter_add(&c->n_bytes, n_bytes);
 }
 
 /* Inserts a connection 'key' -> 'backend' of 'kind'.

@@ -29,6 +29,7 @@
 #include "container-map-ofproto.h"
 #include "container-map-resv.h"
 #include "container-map-table.h"
+#include "dp-packet.h"
 #include "netdev.h"
 #include "ofproto/ofproto-dpif.h"
 #include "ofproto/ofproto-provider.h"
@@ -998,6 +999,67 @@ cmd_set_mac(struct unixctl_conn *conn, int argc OVS_UNUSED,
     reply_and_log(conn, ofproto, &reply);
 }
 
+/* container-map/announce BRIDGE OFPORT: a gratuitous ARP for every mapped
+ * IPv4 address of the bridge, from the bridge's ARP MAC, out of OFPORT.
+ * After container-map/set-mac, or after moving addresses to this host, it
+ * updates the neighbours at once instead of when their entries expire. */
+struct announce_aux {
+    struct ofport_dpif *port;
+    uint32_t table_id;
+    struct eth_addr mac;
+    size_t n;
+};
+
+static void
+announce_addr(const struct container_map_addr *addr, void *aux_)
+{
+    struct announce_aux *aux = aux_;
+
+    if (addr->table_id == aux->table_id && IN6_IS_ADDR_V4MAPPED(&addr->ip)) {
+        ovs_be32 ip = in6_addr_get_mapped_ipv4(&addr->ip);
+        struct dp_packet packet;
+
+        dp_packet_init(&packet, 0);
+        compose_arp(&packet, ARP_OP_REQUEST, aux->mac, eth_addr_zero, true,
+                    ip, ip);
+        ofproto_dpif_send_packet(aux->port, false, &packet);
+        dp_packet_uninit(&packet);
+        aux->n++;
+    }
+}
+
+static void
+cmd_announce(struct unixctl_conn *conn, int argc OVS_UNUSED,
+             const char *argv[], void *aux_ OVS_UNUSED)
+{
+    struct container_map_table *table = container_map_table_global();
+    struct ds err = DS_EMPTY_INITIALIZER;
+    struct announce_aux aux = { .n = 0 };
+    struct ofproto_dpif *ofproto;
+    ofp_port_t ofport;
+
+    ofproto = lookup_bridge_table(argv[1], &aux.table_id, &err);
+    if (!ofproto || !parse_ofport(ofproto, argv[2], &ofport, &err)) {
+        reply_error(conn, &err);
+        return;
+    }
+    aux.mac = container_map_table_get_mac(table, aux.table_id);
+    aux.port = ofp_port_to_ofport(ofproto, ofport);
+    if (eth_addr_is_zero(aux.mac) || !aux.port) {
+        ds_put_format(&err, "%s: no MAC to announce from yet (see "
+                      "container-map/set-mac)", argv[1]);
+        reply_error(conn, &err);
+        return;
+    }
+    container_map_addr_for_each(table, announce_addr, &aux);
+
+    struct ds reply = DS_EMPTY_INITIALIZER;
+    ds_put_format(&reply, "announced %"PRIuSIZE" address%s at "ETH_ADDR_FMT
+                  " on port %"PRIu16, aux.n, aux.n == 1 ? "" : "es",
+                  ETH_ADDR_ARGS(aux.mac), ofp_to_u16(ofport));
+    reply_and_log(conn, ofproto, &reply);
+}
+
 /* Connection commands. */
 
 /* The table number of the bridge in argv[1], or UINT32_MAX for all bridges
@@ -1255,6 +1317,8 @@ container_map_ofproto_init(void)
                              3, 3, cmd_echo, NULL);
     unixctl_command_register("container-map/set-mac", "BRIDGE MAC|default",
                              2, 2, cmd_set_mac, NULL);
+    unixctl_command_register("container-map/announce", "BRIDGE OFPORT",
+                             2, 2, cmd_announce, NULL);
     unixctl_command_register("container-map/conn-list", "[BRIDGE]", 0, 1,
                              cmd_conn_list, NULL);
     unixctl_command_register("container-map/conn-count", "[BRIDGE]", 0, 1,
