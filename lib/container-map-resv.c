@@ -118,8 +118,9 @@ container_map_addr_set_echo(struct container_map_table *table,
         if (!r) {
             error = ENOENT;
         } else {
-            backend = container_map_backend_ref(table, table_id, *mac,
-                                                r->backend->ofport);
+            backend = container_map_backend_ref_tnl(table, table_id, *mac,
+                                                    r->backend->ofport,
+                                                    &r->backend->tun_dst);
         }
     }
     if (!error) {
@@ -183,6 +184,20 @@ container_map_resv_set(struct container_map_table *table, uint32_t table_id,
                        uint16_t id_min, uint16_t id_max,
                        struct eth_addr *other)
 {
+    return container_map_resv_set_tnl(table, table_id, ip, mac, ofport, NULL,
+                                      port_min, port_max, id_min, id_max,
+                                      other);
+}
+
+int
+container_map_resv_set_tnl(struct container_map_table *table,
+                           uint32_t table_id, const struct in6_addr *ip,
+                           const struct eth_addr mac, ofp_port_t ofport,
+                           const struct in6_addr *tun_dst,
+                           uint16_t port_min, uint16_t port_max,
+                           uint16_t id_min, uint16_t id_max,
+                           struct eth_addr *other)
+{
     const struct container_map_resv *r;
     struct container_map_resv *old = NULL, *new;
     uint32_t hash;
@@ -208,7 +223,7 @@ container_map_resv_set(struct container_map_table *table, uint32_t table_id,
         }
     }
 
-    if (old && old->backend->ofport == ofport
+    if (old && container_map_backend_is_at(old->backend, ofport, tun_dst)
         && old->port_min == port_min && old->port_max == port_max
         && old->id_min == id_min && old->id_max == id_max) {
         ovs_mutex_unlock(&table->mutex);
@@ -219,7 +234,8 @@ container_map_resv_set(struct container_map_table *table, uint32_t table_id,
     new->key.ip = *ip;
     new->key.table_id = table_id;
     new->key.mac = mac;
-    new->backend = container_map_backend_ref(table, table_id, mac, ofport);
+    new->backend = container_map_backend_ref_tnl(table, table_id, mac, ofport,
+                                                 tun_dst);
     new->port_min = port_min;
     new->port_max = port_max;
     new->id_min = id_min;

@@ -131,6 +131,16 @@ int container_map_resv_set(struct container_map_table *, uint32_t table_id,
                            uint16_t id_min, uint16_t id_max,
                            struct eth_addr *other);
 
+/* The same for a container behind a flow-based tunnel port, on the host
+ * with tunnel IP 'tun_dst' (if nonnull). */
+int container_map_resv_set_tnl(struct container_map_table *, uint32_t table_id,
+                               const struct in6_addr *ip,
+                               const struct eth_addr mac, ofp_port_t,
+                               const struct in6_addr *tun_dst,
+                               uint16_t port_min, uint16_t port_max,
+                               uint16_t id_min, uint16_t id_max,
+                               struct eth_addr *other);
+
 /* Deletes the reservation of 'mac' on 'ip' and forgets its connections.
  * Returns 0 or ENOENT. */
 int container_map_resv_del(struct container_map_table *, uint32_t table_id,

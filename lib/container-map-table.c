@@ -95,13 +95,24 @@ table_find(const struct container_map_table *table,
 /* Backends. */
 
 static uint32_t
-backend_hash(uint32_t table_id, const struct eth_addr mac, ofp_port_t ofport)
+backend_hash(uint32_t table_id, const struct eth_addr mac, ofp_port_t ofport,
+             const struct in6_addr *tun_dst)
 {
     uint32_t hash = hash_add(table_id, ofp_to_u16(ofport));
 
     hash = hash_add(hash, ((uint32_t) mac.be16[0] << 16) | mac.be16[1]);
     hash = hash_add(hash, mac.be16[2]);
-    return hash_finish(hash, 12);
+    hash = hash_bytes(tun_dst, sizeof *tun_dst, hash);
+    return hash_finish(hash, 28);
+}
+
+bool
+container_map_backend_is_at(const struct container_map_backend *b,
+                            ofp_port_t ofport, const struct in6_addr *tun_dst)
+{
+    return (b->ofport == ofport
+            && ipv6_addr_equals(&b->tun_dst, tun_dst ? tun_dst
+                                                     : &in6addr_any));
 }
 
 struct container_map_backend *
@@ -109,12 +120,23 @@ container_map_backend_ref(struct container_map_table *table,
                           uint32_t table_id, const struct eth_addr mac,
                           ofp_port_t ofport)
 {
-    uint32_t hash = backend_hash(table_id, mac, ofport);
+    return container_map_backend_ref_tnl(table, table_id, mac, ofport, NULL);
+}
+
+struct container_map_backend *
+container_map_backend_ref_tnl(struct container_map_table *table,
+                              uint32_t table_id, const struct eth_addr mac,
+                              ofp_port_t ofport,
+                              const struct in6_addr *tun_dst)
+{
+    uint32_t hash;
     struct container_map_backend *b;
 
+    tun_dst = tun_dst ? tun_dst : &in6addr_any;
+    hash = backend_hash(table_id, mac, ofport, tun_dst);
     HMAP_FOR_EACH_WITH_HASH (b, hmap_node, hash, &table->backends) {
-        if (b->table_id == table_id && b->ofport == ofport
-            && eth_addr_equals(b->mac, mac)) {
+        if (b->table_id == table_id && eth_addr_equals(b->mac, mac)
+            && container_map_backend_is_at(b, ofport, tun_dst)) {
             b->n_refs++;
             return b;
         }
@@ -124,6 +146,7 @@ container_map_backend_ref(struct container_map_table *table,
     b->table_id = table_id;
     b->mac = mac;
     b->ofport = ofport;
+    b->tun_dst = *tun_dst;
     b->n_refs = 1;
     b->hrw_id = hash;
     ovsrcu_set_hidden(&b->actions, NULL);
@@ -297,6 +320,7 @@ static int
 table_add__(struct container_map_table *table,
             const struct container_map_key *key,
             const struct eth_addr mac, ofp_port_t ofport,
+            const struct in6_addr *tun_dst,
             enum container_map_add_result *result)
     OVS_REQUIRES(table->mutex)
 {
@@ -311,8 +335,9 @@ table_add__(struct container_map_table *table,
     old = table_find(table, key);
     if (!old) {
         new = entry_alloc(key, counters_create(), 1);
-        new->backends[0] = container_map_backend_ref(table, key->table_id,
-                                                     mac, ofport);
+        new->backends[0] = container_map_backend_ref_tnl(table,
+                                                         key->table_id, mac,
+                                                         ofport, tun_dst);
         new->bstats[0] = counters_create();
         container_map_addr_ref(table, key->table_id, &key->ip);
         cmap_insert(&table->entries, &new->node, hash);
@@ -328,7 +353,8 @@ table_add__(struct container_map_table *table,
         }
     }
 
-    if (i < n && old->backends[i]->ofport == ofport) {
+    if (i < n && container_map_backend_is_at(old->backends[i], ofport,
+                                             tun_dst)) {
         *result = CONTAINER_MAP_UNCHANGED;
         return 0;
     } else if (i == n && n >= CONTAINER_MAP_MAX_BACKENDS) {
@@ -350,8 +376,8 @@ table_add__(struct container_map_table *table,
     } else {
         *result = CONTAINER_MAP_ADDED_BACKEND;
     }
-    new->backends[i] = container_map_backend_ref(table, key->table_id, mac,
-                                                 ofport);
+    new->backends[i] = container_map_backend_ref_tnl(table, key->table_id,
+                                                     mac, ofport, tun_dst);
     new->bstats[i] = counters_create();
 
     cmap_replace(&table->entries, &old->node, &new->node, hash);
@@ -365,10 +391,21 @@ container_map_table_add(struct container_map_table *table,
                         const struct eth_addr mac, ofp_port_t ofport,
                         enum container_map_add_result *result)
 {
+    return container_map_table_add_tnl(table, key, mac, ofport, NULL,
+                                       result);
+}
+
+int
+container_map_table_add_tnl(struct container_map_table *table,
+                            const struct container_map_key *key,
+                            const struct eth_addr mac, ofp_port_t ofport,
+                            const struct in6_addr *tun_dst,
+                            enum container_map_add_result *result)
+{
     int error;
 
     ovs_mutex_lock(&table->mutex);
-    error = table_add__(table, key, mac, ofport, result);
+    error = table_add__(table, key, mac, ofport, tun_dst, result);
     ovs_mutex_unlock(&table->mutex);
     return error;
 }

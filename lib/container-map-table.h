@@ -92,6 +92,9 @@ struct container_map_backend {
     uint32_t table_id;
     struct eth_addr mac;
     ofp_port_t ofport;
+    struct in6_addr tun_dst;        /* For a flow-based tunnel port: the
+                                     * remote host's tunnel IP (IPv4 is
+                                     * IPv4-mapped).  All-zero otherwise. */
     uint32_t hrw_id;                /* Its identity for rendezvous hashing. */
     unsigned int n_refs;            /* Entries using it (writers only). */
     unsigned int n_conns;           /* Connections to it (under mutex). */
@@ -162,6 +165,15 @@ int container_map_table_add(struct container_map_table *,
                             const struct container_map_key *,
                             const struct eth_addr mac, ofp_port_t ofport,
                             enum container_map_add_result *result);
+
+/* The same, for a container behind a flow-based tunnel port: 'tun_dst' (if
+ * nonnull) is the tunnel IP of the host it lives on.  A backend that moves
+ * to another port or host counts as CONTAINER_MAP_UPDATED_BACKEND. */
+int container_map_table_add_tnl(struct container_map_table *,
+                                const struct container_map_key *,
+                                const struct eth_addr mac, ofp_port_t ofport,
+                                const struct in6_addr *tun_dst,
+                                enum container_map_add_result *result);
 
 /* Deletes backend 'mac' of 'key', or the whole key if 'mac' is NULL.
  * Returns 0, or ENOENT if there is no such key or backend (nothing changes).
@@ -264,6 +276,11 @@ struct eth_addr container_map_table_get_mac(const struct container_map_table *,
 struct container_map_backend *container_map_backend_ref(
     struct container_map_table *, uint32_t table_id, const struct eth_addr,
     ofp_port_t);
+struct container_map_backend *container_map_backend_ref_tnl(
+    struct container_map_table *, uint32_t table_id, const struct eth_addr,
+    ofp_port_t, const struct in6_addr *tun_dst);
+bool container_map_backend_is_at(const struct container_map_backend *,
+                                 ofp_port_t, const struct in6_addr *tun_dst);
 void container_map_backend_unref(struct container_map_table *,
                                  struct container_map_backend *);
 int container_map_entry_find_backend(const struct container_map_entry *,

@@ -48,6 +48,7 @@ struct mapping {
     struct container_map_key key;
     struct eth_addr mac;
     ofp_port_t ofport;
+    struct in6_addr tun_dst;        /* All-zero: not a flow-based tunnel. */
 };
 
 static struct ofproto_dpif *
@@ -161,13 +162,57 @@ parse_key(const char *argv[], uint32_t table_id,
 }
 
 /* Parses "IP PROTO PORT MAC OFPORT". */
+/* Checks the optional "remote=IP" argument 'arg' (NULL if absent) against
+ * port 'ofport': a tunnel port with options:remote_ip=flow needs one, other
+ * ports take none.  Stores the IP in '*tun_dst' (all-zero if none). */
+static bool
+parse_remote(struct ofproto_dpif *ofproto, ofp_port_t ofport,
+             const char *arg, struct in6_addr *tun_dst, struct ds *err)
+{
+    struct ofport *port = ofproto_get_port(&ofproto->up, ofport);
+    const struct netdev_tunnel_config *tc
+        = port ? netdev_get_tunnel_config(port->netdev) : NULL;
+    bool flow_based = tc && tc->ip_dst_flow;
+
+    *tun_dst = in6addr_any;
+    if (arg && strncmp(arg, "remote=", 7)) {
+        ds_put_format(err, "%s: unknown argument (expected remote=IP)", arg);
+        return false;
+    } else if (arg && !flow_based) {
+        ds_put_format(err, "%s: port %"PRIu16" is not a tunnel port with "
+                      "options:remote_ip=flow", arg, ofp_to_u16(ofport));
+        return false;
+    } else if (!arg && flow_based) {
+        ds_put_format(err, "port %"PRIu16" is a tunnel port with "
+                      "options:remote_ip=flow: remote=IP (the tunnel IP of "
+                      "the container's host) is needed",
+                      ofp_to_u16(ofport));
+        return false;
+    } else if (arg && !parse_ip(arg + 7, tun_dst, err)) {
+        return false;
+    }
+    return true;
+}
+
+/* Parses "IP PROTO PORT MAC OFPORT [remote=IP]" ('n' arguments). */
 static bool
 parse_mapping(struct ofproto_dpif *ofproto, uint32_t table_id,
-              const char *argv[], struct mapping *m, struct ds *err)
+              const char *argv[], int n, struct mapping *m, struct ds *err)
 {
     return (parse_key(argv, table_id, &m->key, err)
             && parse_mac(argv[3], &m->mac, err)
-            && parse_ofport(ofproto, argv[4], &m->ofport, err));
+            && parse_ofport(ofproto, argv[4], &m->ofport, err)
+            && parse_remote(ofproto, m->ofport, n > 5 ? argv[5] : NULL,
+                            &m->tun_dst, err));
+}
+
+static void
+format_remote(struct ds *s, const struct in6_addr *tun_dst)
+{
+    if (!ipv6_addr_equals(tun_dst, &in6addr_any)) {
+        ds_put_cstr(s, " remote ");
+        container_map_format_ip(s, tun_dst);
+    }
 }
 
 static void
@@ -230,12 +275,13 @@ cmd_add(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
     ofproto = lookup_bridge(argv[1], &err);
     if (!ofproto
         || (table_id = bridge_table_id(ofproto, &err)) == UINT32_MAX
-        || !parse_mapping(ofproto, table_id, &argv[2], &m, &err)) {
+        || !parse_mapping(ofproto, table_id, &argv[2], argc - 2, &m, &err)) {
         reply_error(conn, &err);
         return;
     }
 
-    error = container_map_table_add(table, &m.key, m.mac, m.ofport, &result);
+    error = container_map_table_add_tnl(table, &m.key, m.mac, m.ofport,
+                                        &m.tun_dst, &result);
     if (error) {
         ds_put_format(&err, "%s: ", argv[1]);
         format_key(&err, &m.key);
@@ -253,6 +299,7 @@ cmd_add(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
     format_key(&reply, &m.key);
     ds_put_format(&reply, " -> "ETH_ADDR_FMT" port %"PRIu16,
                   ETH_ADDR_ARGS(m.mac), ofp_to_u16(m.ofport));
+    format_remote(&reply, &m.tun_dst);
     VLOG_INFO("%s: %s", ofproto->up.name, ds_cstr(&reply));
     unixctl_command_reply(conn, ds_cstr(&reply));
     ds_destroy(&reply);
@@ -462,6 +509,7 @@ show_bridge(struct ds *s, struct ofproto_dpif *ofproto)
             container_map_counters_get(e->bstats[j], &n_packets, &n_bytes);
             ds_put_format(s, "    -> "ETH_ADDR_FMT" ", ETH_ADDR_ARGS(b->mac));
             format_port(s, ofproto, b->ofport);
+            format_remote(s, &b->tun_dst);
             ds_put_format(s, ": packets=%llu bytes=%llu", n_packets,
                           n_bytes);
             if (e->draining & (UINT64_C(1) << j)) {
@@ -480,6 +528,7 @@ show_bridge(struct ds *s, struct ofproto_dpif *ofproto)
         container_map_format_ip(s, &r->key.ip);
         ds_put_format(s, " for "ETH_ADDR_FMT" ", ETH_ADDR_ARGS(r->key.mac));
         format_port(s, ofproto, r->backend->ofport);
+        format_remote(s, &r->backend->tun_dst);
         ds_put_format(s, ": ports %"PRIu16"-%"PRIu16", ICMP ids "
                       "%"PRIu16"-%"PRIu16"\n", r->port_min, r->port_max,
                       r->id_min, r->id_max);
@@ -678,16 +727,17 @@ cmd_load(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
         if (!n_fields) {
             continue;
         }
-        if (n_fields != 5) {
+        if (n_fields != 5 && n_fields != 6) {
             ds_put_format(&err, "%s:%d: expected \"IP PROTO PORT MAC "
-                          "OFPORT\"", argv[2], line_number);
+                          "OFPORT [remote=IP]\"", argv[2], line_number);
             break;
         }
         if (n_maps >= allocated) {
             maps = x2nrealloc(maps, &allocated, sizeof *maps);
         }
         ds_put_format(&err, "%s:%d: ", argv[2], line_number);
-        if (!parse_mapping(ofproto, table_id, fields, &maps[n_maps], &err)) {
+        if (!parse_mapping(ofproto, table_id, fields, n_fields,
+                           &maps[n_maps], &err)) {
             break;
         }
         ds_clear(&err);
@@ -707,8 +757,9 @@ cmd_load(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
 
     for (size_t i = 0; i < n_maps; i++) {
         enum container_map_add_result result;
-        int error = container_map_table_add(table, &maps[i].key, maps[i].mac,
-                                            maps[i].ofport, &result);
+        int error = container_map_table_add_tnl(table, &maps[i].key,
+                                                maps[i].mac, maps[i].ofport,
+                                                &maps[i].tun_dst, &result);
 
         ovs_assert(!error);
         counts[result]++;
@@ -779,7 +830,9 @@ cmd_reserve(struct unixctl_conn *conn, int argc, const char *argv[],
     struct container_map_table *table = container_map_table_global();
     uint16_t port_min = 1, port_max = 65535, id_min = 0, id_max = 65535;
     struct ds err = DS_EMPTY_INITIALIZER;
+    const char *remote = NULL;
     struct ofproto_dpif *ofproto;
+    struct in6_addr tun_dst;
     bool ids_given = false;
     struct eth_addr mac, other;
     struct in6_addr ip;
@@ -806,9 +859,13 @@ cmd_reserve(struct unixctl_conn *conn, int argc, const char *argv[],
         } else if (!strncmp(argv[i], "ids=", 4)) {
             ok = parse_range(argv[i], "ids", 0, &id_min, &id_max, &err);
             ids_given = true;
+        } else if (!strncmp(argv[i], "remote=", 7)) {
+            remote = argv[i];
+            ok = true;
         } else {
             ds_put_format(&err, "%s: unknown argument (expected "
-                          "ports=LOW-HIGH or ids=LOW-HIGH)", argv[i]);
+                          "ports=LOW-HIGH, ids=LOW-HIGH or remote=IP)",
+                          argv[i]);
             ok = false;
         }
         if (!ok) {
@@ -816,10 +873,14 @@ cmd_reserve(struct unixctl_conn *conn, int argc, const char *argv[],
             return;
         }
     }
+    if (!parse_remote(ofproto, ofport, remote, &tun_dst, &err)) {
+        reply_error(conn, &err);
+        return;
+    }
 
-    error = container_map_resv_set(table, table_id, &ip, mac, ofport,
-                                   port_min, port_max, id_min, id_max,
-                                   &other);
+    error = container_map_resv_set_tnl(table, table_id, &ip, mac, ofport,
+                                       &tun_dst, port_min, port_max, id_min,
+                                       id_max, &other);
     if (error) {
         ds_put_format(&err, "%s: ", argv[1]);
         container_map_format_ip(&err, &ip);
@@ -839,10 +900,11 @@ cmd_reserve(struct unixctl_conn *conn, int argc, const char *argv[],
     struct ds reply = DS_EMPTY_INITIALIZER;
     ds_put_cstr(&reply, "reserved ");
     container_map_format_ip(&reply, &ip);
-    ds_put_format(&reply, " for "ETH_ADDR_FMT" port %"PRIu16": ports "
-                  "%"PRIu16"-%"PRIu16", ICMP ids %"PRIu16"-%"PRIu16,
-                  ETH_ADDR_ARGS(mac), ofp_to_u16(ofport), port_min, port_max,
-                  id_min, id_max);
+    ds_put_format(&reply, " for "ETH_ADDR_FMT" port %"PRIu16,
+                  ETH_ADDR_ARGS(mac), ofp_to_u16(ofport));
+    format_remote(&reply, &tun_dst);
+    ds_put_format(&reply, ": ports %"PRIu16"-%"PRIu16", ICMP ids "
+                  "%"PRIu16"-%"PRIu16, port_min, port_max, id_min, id_max);
     reply_and_log(conn, ofproto, &reply);
 }
 
@@ -1291,8 +1353,8 @@ void
 container_map_ofproto_init(void)
 {
     unixctl_command_register("container-map/add",
-                             "BRIDGE IP PROTO PORT MAC OFPORT", 6, 6,
-                             cmd_add, NULL);
+                             "BRIDGE IP PROTO PORT MAC OFPORT [remote=IP]",
+                             6, 7, cmd_add, NULL);
     unixctl_command_register("container-map/del",
                              "BRIDGE IP PROTO PORT [MAC]", 4, 5,
                              cmd_del, NULL);
@@ -1303,8 +1365,8 @@ container_map_ofproto_init(void)
     unixctl_command_register("container-map/load", "BRIDGE FILE", 2, 2,
                              cmd_load, NULL);
     unixctl_command_register("container-map/reserve",
-                             "BRIDGE IP MAC OFPORT [ports=LO-HI] [ids=LO-HI]",
-                             4, 6, cmd_reserve, NULL);
+                             "BRIDGE IP MAC OFPORT [ports=LO-HI] [ids=LO-HI] "
+                             "[remote=IP]", 4, 7, cmd_reserve, NULL);
     unixctl_command_register("container-map/unreserve", "BRIDGE IP MAC",
                              3, 3, cmd_unreserve, NULL);
     unixctl_command_register("container-map/drain",

@@ -177,6 +177,18 @@ compile_backend(struct container_map_backend *b, void *aux_)
     COVERAGE_INC(container_map_backend_compile);
 
     ofpact_put_set_field(&ofpacts, mf_from_id(MFF_ETH_DST), &b->mac, NULL);
+    if (!ipv6_addr_equals(&b->tun_dst, &in6addr_any)) {
+        /* A flow-based tunnel port: the host the container lives on. */
+        if (IN6_IS_ADDR_V4MAPPED(&b->tun_dst)) {
+            ovs_be32 ip4 = in6_addr_get_mapped_ipv4(&b->tun_dst);
+
+            ofpact_put_set_field(&ofpacts, mf_from_id(MFF_TUN_DST), &ip4,
+                                 NULL);
+        } else {
+            ofpact_put_set_field(&ofpacts, mf_from_id(MFF_TUN_IPV6_DST),
+                                 &b->tun_dst, NULL);
+        }
+    }
     ofpact_put_OUTPUT(&ofpacts)->port = b->ofport;
 
     memset(&flow, 0, sizeof flow);
@@ -198,9 +210,13 @@ compile_backend(struct container_map_backend *b, void *aux_)
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
         VLOG_WARN_RL(&rl, "%s: container "ETH_ADDR_FMT" on port %"PRIu16
-                     " is unreachable (no datapath output for it); packets "
-                     "mapped to it are dropped", aux->ofproto->up.name,
-                     ETH_ADDR_ARGS(b->mac), ofp_to_u16(b->ofport));
+                     " is unreachable (no datapath output for it%s); packets "
+                     "mapped to it are dropped until it is",
+                     aux->ofproto->up.name, ETH_ADDR_ARGS(b->mac),
+                     ofp_to_u16(b->ofport),
+                     ipv6_addr_equals(&b->tun_dst, &in6addr_any)
+                     ? "" : ", the tunnel route or neighbour may not be "
+                            "known yet");
         container_map_table_set_backend_actions(aux->table, b, NULL, 0);
     }
     xlate_out_uninit(&xout);

@@ -138,6 +138,10 @@ def fmt_ip(b):
 
 
 def decode_l4(proto, src, dst, seg):
+    if proto == 17 and len(seg) >= 16 and seg[2:4] == b'\x12\xb5':
+        vni = struct.unpack('!I', seg[12:16])[0] >> 8
+        return 'vxlan %s > %s vni=%d: %s' % (src, dst, vni,
+                                             decode_frame(seg[16:]))
     if proto in (6, 17) and len(seg) >= 4:
         sport, dport = struct.unpack('!HH', seg[:4])
         s = '%s %s:%d > %s:%d' % ('tcp' if proto == 6 else 'udp',
@@ -173,7 +177,10 @@ def decode_ip(data):
 
 
 def decode(line):
-    p = bytes.fromhex(line.strip())
+    return decode_frame(bytes.fromhex(line.strip()))
+
+
+def decode_frame(p):
     s = '%s > %s ' % (fmt_mac(p[6:12]), fmt_mac(p[0:6]))
     ethertype = struct.unpack('!H', p[12:14])[0]
     bad = False
