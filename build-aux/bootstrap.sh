@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 packages="autoconf automake libtool pkg-config make gcc patch python3
     openvswitch-source libdpdk-dev libnuma-dev libssl-dev libcap-ng-dev
     libunbound-dev libcmocka-dev python3-netaddr python3-pyparsing
-    iproute2 ethtool socat iputils-ping procps tcpdump"
+    iproute2 ethtool socat iputils-ping iputils-tracepath iputils-arping
+    procps tcpdump"
 
 missing=
 for p in $packages; do

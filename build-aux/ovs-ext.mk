@@ -40,6 +40,11 @@ cmext_tests_unit_test_container_map_table_SOURCES = \
 	cmext/tests/unit/test-container-map-table.c
 cmext_tests_unit_test_container_map_table_LDADD = \
 	lib/libopenvswitch.la -lcmocka
+EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-conn
+cmext_tests_unit_test_container_map_conn_SOURCES = \
+	cmext/tests/unit/test-container-map-conn.c
+cmext_tests_unit_test_container_map_conn_LDADD = \
+	lib/libopenvswitch.la -lcmocka
 
 # Autotest suite: ours runs inside OVS's testsuite, with its macros.
 TESTSUITE_AT += cmext/tests/container-map.at \

@@ -88,15 +88,8 @@ container_map_conn_insert(struct container_map_table *table,
 {
     struct container_map_counters *svc_stats, *backend_stats;
     struct container_map_conn *conn;
-    unsigned int n, max, orig;
+    unsigned int n, orig;
     int error = 0;
-
-    atomic_read_relaxed(&table->n_conns, &n);
-    atomic_read_relaxed(&table->max_conns, &max);
-    if (n >= max) {
-        *connp = NULL;
-        return ENOSPC;
-    }
 
     ovs_mutex_lock(&table->mutex);
     conn = container_map_conn_lookup(table, key, hash);

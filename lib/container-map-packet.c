@@ -101,14 +101,28 @@ container_map_pkt_parse(const struct dp_packet *packet,
     const uint8_t *l4;
     size_t l4_size;
 
+    ovs_be16 ethertype;
+
     pkt->kind = CONTAINER_MAP_PKT_OTHER;
     pkt->tcp_flags = 0;
     if (!l3) {
         return;
     }
-    if (dp_packet_is_eth(packet)
-        && ((const struct eth_header *) dp_packet_eth(packet))->eth_type
-           == htons(ETH_TYPE_ARP)) {
+
+    /* The Ethertype of the L3 header: the one just before it in an Ethernet
+     * frame (after any VLAN tags), or the packet type's for an L3 packet. */
+    if (dp_packet_is_eth(packet)) {
+        if (l3 < (const uint8_t *) dp_packet_data(packet) + ETH_HEADER_LEN) {
+            return;
+        }
+        memcpy(&ethertype, l3 - 2, sizeof ethertype);
+    } else if (pt_ns(packet->packet_type) == OFPHTN_ETHERTYPE) {
+        ethertype = pt_ns_type_be(packet->packet_type);
+    } else {
+        return;
+    }
+
+    if (ethertype == htons(ETH_TYPE_ARP)) {
         if (dp_packet_l3_size(packet) >= ARP_ETH_HEADER_LEN) {
             const struct arp_eth_header *arp = (const void *) l3;
 
@@ -120,8 +134,12 @@ container_map_pkt_parse(const struct dp_packet *packet,
         return;
     }
 
+    if (ethertype != htons(ETH_TYPE_IP) && ethertype != htons(ETH_TYPE_IPV6)) {
+        return;
+    }
     l4 = parse_ip(l3, dp_packet_l3_size(packet), pkt, &l4_size);
-    if (!l4) {
+    if (!l4 || IN6_IS_ADDR_V4MAPPED(&pkt->src)
+               != (ethertype == htons(ETH_TYPE_IP))) {
         return;
     }
     if (is_ports_proto(pkt->proto)) {

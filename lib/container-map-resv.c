@@ -242,7 +242,17 @@ container_map_resv_set_tnl(struct container_map_table *table,
     new->id_max = id_max;
     hash = container_map_resv_hash(table_id, ip, mac);
     if (old) {
+        struct container_map_addr *addr = addr_find(table, table_id, ip);
+
         cmap_replace(&table->resvs, &old->node, &new->node, hash);
+        if (addr && addr->echo == CONTAINER_MAP_ECHO_CONTAINER
+            && addr->echo_backend == old->backend
+            && new->backend != old->backend) {
+            /* The container answering pings moved: follow it. */
+            new->backend->n_refs++;
+            addr_replace_echo(table, addr, CONTAINER_MAP_ECHO_CONTAINER,
+                              new->backend);
+        }
         resv_release(table, old);
     } else {
         cmap_insert(&table->resvs, &new->node, hash);

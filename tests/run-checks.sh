@@ -15,6 +15,7 @@ set -u
 
 : "${OVS_TREE:?set OVS_TREE to the OVS build tree}"
 : "${TEST_JOBS:=8}"
+: "${UNIT_TESTS:=test-container-map-table test-container-map-conn}"
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 
 # OVS test files whose tests exercise what our hooks touch.
@@ -71,17 +72,20 @@ for suite in $suites; do
     case $suite in
     unit)
         echo "=== unit: cmocka tests of lib/"
-        log=$OVS_TREE/tests/unit-results.log
-        "$OVS_TREE/cmext/tests/unit/test-container-map-table" 2>&1 \
-            | tee "$log"
-        n_ok=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log")
-        n_fail=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log")
-        n_ok=${n_ok:-0} n_fail=${n_fail:-0}
-        if test "$n_ok" = 0 && test "$n_fail" = 0; then
-            n_fail=1
-        fi
-        passed=$((passed + n_ok)) failed=$((failed + n_fail))
-        note unit "$n_ok passed, $n_fail failed"
+        u_ok=0 u_fail=0
+        for prog in $UNIT_TESTS; do
+            log=$OVS_TREE/tests/unit-$prog.log
+            "$OVS_TREE/cmext/tests/unit/$prog" 2>&1 | tee "$log"
+            n_ok=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log")
+            n_fail=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log")
+            n_ok=${n_ok:-0} n_fail=${n_fail:-0}
+            if test "$n_ok" = 0 && test "$n_fail" = 0; then
+                n_fail=1
+            fi
+            u_ok=$((u_ok + n_ok)) u_fail=$((u_fail + n_fail))
+        done
+        passed=$((passed + u_ok)) failed=$((failed + u_fail))
+        note unit "$u_ok passed, $u_fail failed"
         ;;
     autotest)
         run_testsuite autotest -k container_map

@@ -4,7 +4,10 @@
 # Source this file from bash; it defines functions and variables only.  It is
 # the ONE place where the lab topology is defined: the demo
 # (utilities/container-map-demo.sh) and the system test
-# (tests/system/test-shared-ip.sh) both build their lab with netlab_up.
+# (tests/system/test-shared-ip.sh) both build their lab with netlab_up;
+# tests/system/test-shared-ip-conn.sh builds the "shared" lab with
+# netlab_up_shared (containers' own connections, ping, ARP, PMTU, load
+# balancing; described above that function, at the end of this file).
 #
 # Topology (stage 1, one host):
 #
@@ -24,6 +27,10 @@
 #   netlab_tcp client 203.0.113.10 80 hello      # -> "hello from c1 hello"
 #   netlab_appctl host1 container-map/show br-int
 #
+# or, for the "shared" lab:
+#   netlab_up_shared || exit 1
+#   netlab_tcp c1 198.51.100.2 5000 hi   # -> "client 203.0.113.10:33xxx hi"
+#
 # Call netlab_up and netlab_down in the current shell (not in "$(...)"):
 # the lab's state lives in shell variables and in $NETLAB_TMP.
 #
@@ -34,6 +41,11 @@
 #   netlab_add_client NAME HOST IP HOST_IP PLEN ROUTED_NET
 #   netlab_add_container NAME HOST IP MAC OFPORT GW_IP [MTU]
 #   netlab_serve NAME PORT               reply "hello from NAME ..." on PORT
+#   netlab_serve_kind NAME PROTO PORT KIND
+#                                        other servers (tcp/udp; hello, peer,
+#                                        sink), see netlab__serve_script
+#   netlab_tcp NODE IP PORT [REQ [HOLD [TMO [SOCAT_OPTS]]]]
+#   netlab_udp NODE IP PORT REQ [TMO]    one request, prints the reply
 #   netlab_underlay_link HOSTA IPA/PLEN HOSTB IPB/PLEN
 #                                        veth between two hosts' br-phy bridges
 #   netlab_add_vxlan HOST PORT REMOTE_IP OFPORT
@@ -45,7 +57,8 @@
 #   NETLAB_PREFIX  namespace name prefix (default "cm-")
 #   NETLAB_KEEP    if set to 1, netlab_down leaves the lab running (debug)
 #
-# Requires root, iproute2, ethtool, socat.
+# Requires root, iproute2, ethtool, socat (tests of the shared lab also use
+# iputils-ping, iputils-tracepath, iputils-arping).
 
 # ---------------------------------------------------------------------------
 # Topology: names and addresses.  Documentation ranges only.
@@ -75,13 +88,35 @@ NETLAB_HOSTS=(host1)
 NETLAB_GW_HOST=host1
 NETLAB_CLIENTS=(client)
 
+# The "shared" lab (netlab_up_shared): containers that share
+# $NETLAB_SHARED_IP open their own connections to the outside, each from its
+# own reserved source port range (also its ICMP echo identifiers).
+# "NAME HOST IP MAC OFPORT PORT_LO-PORT_HI".
+NETLAB_SHARED_CONTAINERS=(
+    "c1 host1 $NETLAB_SHARED_IP 02:00:00:00:00:01 1 33000-33999"
+    "c2 host1 $NETLAB_SHARED_IP 02:00:00:00:00:02 2 34000-34999"
+    "c3 host1 $NETLAB_SHARED_IP 02:00:00:00:00:03 3 35000-35999"
+)
+NETLAB_SHARED_MAC=02:00:00:00:00:fe     # container-map/set-mac: the one MAC
+                                        # ARP gives for mapped IPs
+NETLAB_LB_PROTO=tcp                     # load-balanced service on the shared
+NETLAB_LB_PORT=9000                     # IP; every container serves it
+NETLAB_LB_BACKENDS=(c1 c2)              # its backends at the start
+NETLAB_CLIENT_TCP_PORT=5000             # client: "client PEER:PORT REQUEST"
+NETLAB_CLIENT_UDP_PORT=6000             # client: the same over UDP
+NETLAB_CLIENT_SINK_PORT=5001            # client: "received N bytes"
+NETLAB_PATH_MTU=1280                    # MTU of host1's veth to the client
+                                        # (lower than the containers' 1500)
+
 # All node names netlab_up may create (netlab_down removes all of them).
 netlab_nodes() {
     local c
-    printf '%s\n' "${NETLAB_HOSTS[@]}" "${NETLAB_CLIENTS[@]}"
-    for c in "${NETLAB_CONTAINERS[@]}"; do
-        printf '%s\n' "${c%% *}"
-    done
+    {
+        printf '%s\n' "${NETLAB_HOSTS[@]}" "${NETLAB_CLIENTS[@]}"
+        for c in "${NETLAB_CONTAINERS[@]}" "${NETLAB_SHARED_CONTAINERS[@]}"; do
+            printf '%s\n' "${c%% *}"
+        done
+    } | awk '!seen[$0]++'
 }
 
 # ---------------------------------------------------------------------------
@@ -456,54 +491,112 @@ netlab_add_container() {
     netlab__run ip -n "$ns" addr add "$ip/32" dev eth0 || return 1
     netlab__run ip -n "$ns" route add "$gw" dev eth0 || return 1
     netlab__run ip -n "$ns" route add default via "$gw" || return 1
+    # The host's end of the veth belongs to the switch only.  Left alone,
+    # the host kernel would answer the container's ARP for the gateway
+    # address on it (arp_ignore=0 answers for any local address) and then
+    # route the container's packets itself, past the switch.
+    netlab__run ip netns exec "$(netlab_ns "$host")" sysctl -qw \
+        "net.ipv4.conf.v-$name.arp_ignore=8" \
+        "net.ipv4.conf.v-$name.rp_filter=1" || return 1
     netlab__run netlab_vsctl "$host" add-port "$NETLAB_BRIDGE" "v-$name" \
         -- set interface "v-$name" ofport_request="$ofport"
+}
+
+# netlab__serve_script KIND: path of the lab server script KIND (written on
+# first use).  Each handles one connection (or one UDP request) on stdin and
+# stdout and takes the server's name as $1:
+#   hello  "hello from NAME[ REQUEST]" (REQUEST: a line read within 5 s)
+#   peer   "NAME PEER_IP:PEER_PORT REQUEST" (the peer as socat saw it)
+#   sink   reads to end of input, then "received N bytes"
+netlab__serve_script() {
+    local kind=$1 script
+    script=$NETLAB_TMP/serve-$kind.sh
+    [ "$kind" = hello ] && script=$NETLAB_TMP/serve.sh
+    if [ ! -x "$script" ]; then
+        {
+            printf '#!/bin/bash\n# Lab server (%s): one reply per connection.\n' "$kind"
+            case $kind in
+                hello)
+                    printf '%s\n' 'line=' 'IFS= read -r -t 5 line' \
+                        "printf 'hello from %s%s\\n' \"\$1\" \"\${line:+ \$line}\""
+                    ;;
+                peer)
+                    printf '%s\n' 'line=' 'IFS= read -r -t 5 line' \
+                        "printf '%s %s:%s %s\\n' \"\$1\" \"\$SOCAT_PEERADDR\" \"\$SOCAT_PEERPORT\" \"\$line\""
+                    ;;
+                sink)
+                    # shellcheck disable=SC2016
+                    printf '%s\n' 'n=$(timeout 20 wc -c)' \
+                        "printf 'received %s bytes\\n' \"\$n\""
+                    ;;
+                *)
+                    netlab__err "unknown server kind $kind"
+                    return 1
+                    ;;
+            esac
+        } >"$script"
+        chmod +x "$script"
+    fi
+    printf '%s' "$script"
+}
+
+# netlab_serve_kind NAME PROTO PORT KIND: server KIND (see
+# netlab__serve_script) in NAME's namespace on PROTO (tcp or udp) PORT.
+netlab_serve_kind() {
+    local name=$1 proto=$2 port=$3 kind=$4 script ns listen ssopt
+    ns=$(netlab_ns "$name")
+    script=$(netlab__serve_script "$kind") || return 1
+    case $proto in
+        tcp) listen="TCP-LISTEN:$port,fork,reuseaddr"; ssopt=-Hltn ;;
+        udp) listen="UDP-RECVFROM:$port,fork"; ssopt=-Hlun ;;
+        *) netlab__err "netlab_serve_kind: unknown protocol $proto"; return 1 ;;
+    esac
+    netlab__log "+ serve $name $proto/$port ($kind)"
+    if [ -n "$NETLAB_LOCK_FD" ]; then
+        ( exec ip netns exec "$ns" socat "$listen" \
+              "EXEC:$script $name" {NETLAB_LOCK_FD}>&- ) </dev/null \
+            >>"$NETLAB_TMP/serve-$name-$proto-$port.log" 2>&1 &
+    else
+        ( exec ip netns exec "$ns" socat "$listen" \
+              "EXEC:$script $name" ) </dev/null \
+            >>"$NETLAB_TMP/serve-$name-$proto-$port.log" 2>&1 &
+    fi
+    disown $!
+    netlab__wait 5 "$name listening on $proto/$port" \
+        sh -c "ip netns exec '$ns' ss $ssopt 'sport = :$port' | grep -q ." \
+        || return 1
 }
 
 # netlab_serve NAME PORT: TCP server in NAME's namespace on PORT.  Each
 # connection gets one line, "hello from NAME", followed by " REQUEST" if the
 # client sent a line REQUEST within 5 seconds.
 netlab_serve() {
-    local name=$1 port=$2 script ns
-    ns=$(netlab_ns "$name")
-    script=$NETLAB_TMP/serve.sh
-    if [ ! -x "$script" ]; then
-        cat >"$script" <<'EOF'
-#!/bin/bash
-# Lab server: one line per connection.
-line=
-IFS= read -r -t 5 line
-printf 'hello from %s%s\n' "$1" "${line:+ $line}"
-EOF
-        chmod +x "$script"
-    fi
-    netlab__log "+ serve $name tcp/$port"
-    if [ -n "$NETLAB_LOCK_FD" ]; then
-        ( exec ip netns exec "$ns" socat "TCP-LISTEN:$port,fork,reuseaddr" \
-              "EXEC:$script $name" {NETLAB_LOCK_FD}>&- ) </dev/null \
-            >>"$NETLAB_TMP/serve-$name-$port.log" 2>&1 &
-    else
-        ( exec ip netns exec "$ns" socat "TCP-LISTEN:$port,fork,reuseaddr" \
-              "EXEC:$script $name" ) </dev/null \
-            >>"$NETLAB_TMP/serve-$name-$port.log" 2>&1 &
-    fi
-    disown $!
-    netlab__wait 5 "$name listening on tcp/$port" \
-        sh -c "ip netns exec '$ns' ss -Hltn 'sport = :$port' | grep -q ." \
-        || return 1
+    netlab_serve_kind "$1" tcp "$2" hello
 }
 
-# netlab_tcp NODE IP PORT [REQUEST [HOLD [TIMEOUT]]]: connects from NODE to
-# IP:PORT, sends the line REQUEST after HOLD seconds (keeping the connection
-# open meanwhile) and prints the reply.  Fails if no connection within
-# TIMEOUT seconds (default 3).
+# netlab_tcp NODE IP PORT [REQUEST [HOLD [TIMEOUT [OPTIONS]]]]: connects from
+# NODE to IP:PORT, sends the line REQUEST after HOLD seconds (keeping the
+# connection open meanwhile) and prints the reply.  Fails if no connection
+# within TIMEOUT seconds (default 3).  OPTIONS: more socat options for the
+# TCP address, e.g. "sourceport=41000".
 netlab_tcp() {
     local node=$1 ip=$2 port=$3 req=${4:-} hold=${5:-0} tmo=${6:-3}
+    local opts=${7:-}
     {
         sleep "$hold"
         [ -n "$req" ] && printf '%s\n' "$req"
     } | netlab_exec "$node" timeout $((tmo + 6)) socat -t 5 -T $((tmo + 5)) \
-        - "TCP:$ip:$port,connect-timeout=$tmo" 2>/dev/null
+        - "TCP:$ip:$port,connect-timeout=$tmo${opts:+,$opts}" 2>/dev/null
+}
+
+# netlab_udp NODE IP PORT REQUEST [TIMEOUT]: sends the line REQUEST from NODE
+# to UDP IP:PORT and prints the reply (what arrives until the socket has
+# been idle for TIMEOUT seconds, default 2).
+netlab_udp() {
+    local node=$1 ip=$2 port=$3 req=$4 tmo=${5:-2}
+    printf '%s\n' "$req" \
+        | netlab_exec "$node" timeout $((tmo + 5)) socat -t $((tmo + 3)) \
+            -T "$tmo" - "UDP:$ip:$port" 2>/dev/null
 }
 
 # netlab_underlay_link HOSTA IPA/PLEN HOSTB IPB/PLEN: for multi-host labs.
@@ -597,5 +690,105 @@ netlab_up() {
             "$ip" "$proto" "$port" "$mac" "$ofport" || return 1
         netlab_serve "$name" "$port" || return 1
     done
+    return 0
+}
+
+# netlab_shared_container NAME: prints the NETLAB_SHARED_CONTAINERS entry of
+# NAME ("NAME HOST IP MAC OFPORT LO-HI").
+netlab_shared_container() {
+    local entry
+    for entry in "${NETLAB_SHARED_CONTAINERS[@]}"; do
+        if [ "${entry%% *}" = "$1" ]; then
+            printf '%s\n' "$entry"
+            return 0
+        fi
+    done
+    netlab__err "no shared container $1"
+    return 1
+}
+
+# netlab_up_shared: the "shared" lab, for connections that containers
+# sharing one IP open themselves.  Same host, gateway and client as
+# netlab_up, but (values from NETLAB_SHARED_CONTAINERS and the NETLAB_LB_*,
+# NETLAB_CLIENT_*_PORT and NETLAB_PATH_MTU settings at the top):
+#
+#   cm-client 198.51.100.2 --veth, MTU 1280 on host1's end (v-client)--
+#     cm-host1 --"gw" 203.0.113.1-- br-int --+-- port 1: cm-c1  33000-33999
+#                                             +-- port 2: cm-c2  34000-34999
+#                                             +-- port 3: cm-c3  35000-35999
+#   - c1, c2 and c3 hold 203.0.113.10 (MTU 1500), each reserved on br-int
+#     (container-map/reserve) for the source ports and ICMP echo ids of its
+#     range, which is also its kernel's ip_local_port_range;
+#   - no static neighbour on the gateway: the switch answers ARP for
+#     203.0.113.10 with 02:00:00:00:00:fe (container-map/set-mac);
+#   - mapping 203.0.113.10 tcp/9000 -> c1, c2; every container serves
+#     tcp/9000 ("hello from NAME REQUEST"), so a test can add c3 as well;
+#   - the client serves tcp/5000 and udp/6000 ("client PEER_IP:PEER_PORT
+#     REQUEST") and tcp/5001 ("received N bytes" after end of input).
+#
+# br-int flows (gw = ofport 100):
+#   table 0  in_port=gw,ip,nw_dst=203.0.113.10  container_map
+#            in_port=gw,arp                      container_map(miss=continue),
+#                                                resubmit(,1)
+#            in_port=C (each container)          container_map(egress),
+#                                                output:gw
+#   table 1  dl_dst=C's MAC                      output:C  (the gateway's ARP
+#                                                replies to the containers)
+netlab_up_shared() {
+    local rc entry name host ip mac ofport range ns backend flows=()
+    local hostns
+    netlab_init
+    rc=$?
+    [ $rc -eq 0 ] || return $rc
+
+    for host in "${NETLAB_HOSTS[@]}"; do
+        netlab_host_up "$host" || return 1
+    done
+    netlab_add_gateway "$NETLAB_GW_HOST" "$NETLAB_GW_PORT" \
+        "$NETLAB_GW_IP/$NETLAB_GW_PLEN" "$NETLAB_GW_OFPORT" || return 1
+    netlab_add_client client "$NETLAB_GW_HOST" "$NETLAB_CLIENT_IP" \
+        "$NETLAB_CLIENT_GW" "$NETLAB_CLIENT_PLEN" \
+        "$NETLAB_GW_NET" || return 1
+    hostns=$(netlab_ns "$NETLAB_GW_HOST")
+    # The lower-MTU link: host1 forwards at most $NETLAB_PATH_MTU bytes to
+    # the client and tells senders so (ICMP fragmentation needed).
+    netlab__run ip -n "$hostns" link set "v-client" mtu "$NETLAB_PATH_MTU" \
+        || return 1
+
+    flows+=("table=0,priority=100,in_port=$NETLAB_GW_OFPORT,ip,nw_dst=$NETLAB_SHARED_IP,actions=container_map")
+    flows+=("table=0,priority=100,in_port=$NETLAB_GW_OFPORT,arp,actions=container_map(miss=continue),resubmit(,1)")
+    for entry in "${NETLAB_SHARED_CONTAINERS[@]}"; do
+        read -r name host ip mac ofport range <<<"$entry"
+        netlab_add_container "$name" "$host" "$ip" "$mac" "$ofport" \
+            "$NETLAB_GW_IP" || return 1
+        ns=$(netlab_ns "$name")
+        # The kernel picks source ports (and ping ids, with ping -e) from
+        # the container's reserved range.
+        netlab__run ip netns exec "$ns" sysctl -qw \
+            "net.ipv4.ip_local_port_range=${range%-*} ${range#*-}" || return 1
+        flows+=("table=0,priority=50,in_port=$ofport,actions=container_map(egress),output:$NETLAB_GW_OFPORT")
+        flows+=("table=1,priority=50,dl_dst=$mac,actions=output:$ofport")
+    done
+    netlab_add_flows "$NETLAB_GW_HOST" "${flows[@]}" || return 1
+
+    netlab__run netlab_appctl "$NETLAB_GW_HOST" container-map/set-mac \
+        "$NETLAB_BRIDGE" "$NETLAB_SHARED_MAC" || return 1
+    for entry in "${NETLAB_SHARED_CONTAINERS[@]}"; do
+        read -r name host ip mac ofport range <<<"$entry"
+        netlab__run netlab_appctl "$host" container-map/reserve \
+            "$NETLAB_BRIDGE" "$ip" "$mac" "$ofport" "ports=$range" || return 1
+        netlab_serve "$name" "$NETLAB_LB_PORT" || return 1
+    done
+    for backend in "${NETLAB_LB_BACKENDS[@]}"; do
+        entry=$(netlab_shared_container "$backend") || return 1
+        read -r name host ip mac ofport range <<<"$entry"
+        netlab__run netlab_appctl "$host" container-map/add "$NETLAB_BRIDGE" \
+            "$ip" "$NETLAB_LB_PROTO" "$NETLAB_LB_PORT" "$mac" "$ofport" \
+            || return 1
+    done
+
+    netlab_serve_kind client tcp "$NETLAB_CLIENT_TCP_PORT" peer || return 1
+    netlab_serve_kind client udp "$NETLAB_CLIENT_UDP_PORT" peer || return 1
+    netlab_serve_kind client tcp "$NETLAB_CLIENT_SINK_PORT" sink || return 1
     return 0
 }
