@@ -486,14 +486,7 @@ cm_egress_conn(struct cm_ctx *ctx, struct dp_packet *packet,
         return CM_PASS;
     }
 
-    resv = container_map_resv_lookup(ctx->table, ctx->table_id, &pkt->src,
-                                     eth->eth_src);
-    if (!resv) {
-        return CM_UNRESERVED;
-    }
-
-    backend = resv->backend;
-    kind = CONTAINER_MAP_CONN_OUTBOUND;
+    backend = NULL;
     if (pkt->kind == CONTAINER_MAP_PKT_L4) {
         const struct container_map_entry *entry;
         struct container_map_key key;
@@ -505,8 +498,7 @@ cm_egress_conn(struct cm_ctx *ctx, struct dp_packet *packet,
         if (entry) {
             /* From a mapped port: a reply on an inbound connection (whose
              * entry expired, or was never made because the table was full),
-             * if the port is this container's. */
-            backend = NULL;
+             * if the port is this container's.  No reservation needed. */
             for (uint32_t i = 0; i < entry->n_backends; i++) {
                 if (eth_addr_equals(entry->backends[i]->mac, eth->eth_src)) {
                     backend = entry->backends[i];
@@ -517,15 +509,26 @@ cm_egress_conn(struct cm_ctx *ctx, struct dp_packet *packet,
                 return CM_DROP;
             }
             kind = CONTAINER_MAP_CONN_INBOUND;
-        } else if (ntohs(pkt->src_port) < resv->port_min
-                   || ntohs(pkt->src_port) > resv->port_max) {
+        }
+    }
+
+    if (!backend) {
+        /* A connection the container opens: from its reserved range. */
+        uint16_t port = ntohs(pkt->src_port);
+
+        resv = container_map_resv_lookup(ctx->table, ctx->table_id,
+                                         &pkt->src, eth->eth_src);
+        if (!resv) {
+            return CM_UNRESERVED;
+        }
+        if (pkt->kind == CONTAINER_MAP_PKT_L4
+            ? port < resv->port_min || port > resv->port_max
+            : port < resv->id_min || port > resv->id_max) {
             ctx->drops[CONTAINER_MAP_DROP_OUT_OF_RANGE]++;
             return CM_DROP;
         }
-    } else if (ntohs(pkt->src_port) < resv->id_min
-               || ntohs(pkt->src_port) > resv->id_max) {
-        ctx->drops[CONTAINER_MAP_DROP_OUT_OF_RANGE]++;
-        return CM_DROP;
+        backend = resv->backend;
+        kind = CONTAINER_MAP_CONN_OUTBOUND;
     }
 
     error = container_map_conn_insert(ctx->table, &ckey, chash, backend, kind,
