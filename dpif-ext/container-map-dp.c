@@ -288,6 +288,36 @@ cm_arp(struct cm_ctx *ctx, struct dp_packet *packet, bool egress)
     return CM_PASS;
 }
 
+/* Picks the backend of tracked mapping 'entry' for a connection that has no
+ * entry: the one it had before the mapping became tracked, if it may be
+ * such a connection, otherwise by rendezvous hashing of its 5-tuple. */
+static int
+cm_pick_backend(struct cm_ctx *ctx, const struct container_map_entry *entry,
+                const struct container_map_pkt *pkt, uint32_t chash)
+{
+    if (entry->pinned) {
+        bool is_tcp = pkt->proto == IPPROTO_TCP;
+        bool continues = (!is_tcp
+                          || !(pkt->tcp_flags & TCP_SYN)
+                          || pkt->tcp_flags & TCP_ACK);
+        long long int window;
+
+        if (is_tcp) {
+            atomic_read_relaxed(&ctx->table->tcp_ms, &window);
+        } else {
+            atomic_read_relaxed(&ctx->table->udp_ms, &window);
+        }
+        if (continues && cm_now(ctx) - entry->tracked_since < window) {
+            int i = container_map_entry_find_backend(entry, entry->pinned);
+
+            if (i >= 0) {
+                return i;
+            }
+        }
+    }
+    return container_map_entry_select_index(entry, chash);
+}
+
 /* A TCP, UDP or SCTP packet towards a container. */
 static enum cm_verdict
 cm_ingress_l4(struct cm_ctx *ctx, struct dp_packet *packet,
@@ -301,6 +331,19 @@ cm_ingress_l4(struct cm_ctx *ctx, struct dp_packet *packet,
     uint32_t chash;
     int i;
 
+    container_map_key_init(&key, ctx->table_id, &pkt->dst, pkt->proto,
+                           pkt->dst_port);
+    entry = container_map_table_lookup(ctx->table, &key,
+                                       container_map_key_hash(&key));
+    if (entry && !container_map_entry_is_tracked(entry)) {
+        /* One backend, which every connection has: no entries needed.
+         * (Other containers' connections never use a mapped port, see
+         * container-map-resv.h, so no entry could say otherwise.) */
+        cm_deliver(ctx, packet, entry->backends[0], entry->stats,
+                   entry->bstats[0]);
+        return CM_CONSUMED;
+    }
+
     cm_conn_key(&ckey, ctx->table_id, pkt->proto, &pkt->dst, pkt->dst_port,
                 &pkt->src, pkt->src_port);
     chash = container_map_conn_hash(&ckey);
@@ -309,15 +352,11 @@ cm_ingress_l4(struct cm_ctx *ctx, struct dp_packet *packet,
         ctx->n_conn_hits++;
         goto deliver_conn;
     }
-
-    container_map_key_init(&key, ctx->table_id, &pkt->dst, pkt->proto,
-                           pkt->dst_port);
-    entry = container_map_table_lookup(ctx->table, &key,
-                                       container_map_key_hash(&key));
     if (!entry) {
         return CM_MISS;
     }
-    i = container_map_entry_select_index(entry, chash);
+
+    i = cm_pick_backend(ctx, entry, pkt, chash);
     if (i < 0) {
         ctx->drops[CONTAINER_MAP_DROP_NO_BACKEND]++;
         return CM_DROP;
@@ -507,6 +546,8 @@ cm_egress_conn(struct cm_ctx *ctx, struct dp_packet *packet,
             if (!backend) {
                 ctx->drops[CONTAINER_MAP_DROP_PORT_TAKEN]++;
                 return CM_DROP;
+            } else if (!container_map_entry_is_tracked(entry)) {
+                return CM_PASS;
             }
             kind = CONTAINER_MAP_CONN_INBOUND;
         }

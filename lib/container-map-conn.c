@@ -72,10 +72,21 @@ conn_is_valid(const struct container_map_table *table,
         return true;
     } else {
         const struct container_map_resv *r;
+        struct container_map_key skey;
 
         r = container_map_resv_lookup(table, key->table_id, &key->local_ip,
                                       backend->mac);
-        return r && r->backend == backend;
+        if (!r || r->backend != backend) {
+            return false;
+        }
+        if (key->proto == IPPROTO_ICMP || key->proto == IPPROTO_ICMPV6) {
+            return true;
+        }
+        /* A port mapped meanwhile belongs to the mapping. */
+        container_map_key_init(&skey, key->table_id, &key->local_ip,
+                               key->proto, key->local_port);
+        return !container_map_table_lookup(table, &skey,
+                                           container_map_key_hash(&skey));
     }
 }
 
@@ -265,6 +276,8 @@ container_map_conn_set_settings(struct container_map_table *table,
     ovs_mutex_lock(&table->mutex);
     table->conn_settings = *s;
     atomic_store_relaxed(&table->max_conns, s->max_conns);
+    atomic_store_relaxed(&table->tcp_ms, s->tcp_ms);
+    atomic_store_relaxed(&table->udp_ms, s->udp_ms);
     ovs_mutex_unlock(&table->mutex);
 }
 

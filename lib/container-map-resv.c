@@ -184,9 +184,57 @@ container_map_resv_set(struct container_map_table *table, uint32_t table_id,
                        uint16_t id_min, uint16_t id_max,
                        struct eth_addr *other)
 {
+    uint16_t other_port;
+
     return container_map_resv_set_tnl(table, table_id, ip, mac, ofport, NULL,
                                       port_min, port_max, id_min, id_max,
-                                      other);
+                                      other, &other_port);
+}
+
+const struct container_map_resv *
+container_map_resv_find_port(const struct container_map_table *table,
+                             uint32_t table_id, const struct in6_addr *ip,
+                             uint16_t port, const struct eth_addr *except)
+{
+    const struct container_map_resv *r;
+
+    CMAP_FOR_EACH (r, node, &table->resvs) {
+        if (r->key.table_id == table_id && ipv6_addr_equals(&r->key.ip, ip)
+            && port >= r->port_min && port <= r->port_max
+            && (!except || !eth_addr_equals(r->key.mac, *except))) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/* Finds a mapping on 'ip' with a port in [port_min, port_max] that has a
+ * backend other than 'mac'. */
+static bool
+range_has_other_mapping(const struct container_map_table *table,
+                        uint32_t table_id, const struct in6_addr *ip,
+                        uint16_t port_min, uint16_t port_max,
+                        const struct eth_addr mac, struct eth_addr *other,
+                        uint16_t *other_port)
+{
+    const struct container_map_entry *e;
+
+    CMAP_FOR_EACH (e, node, &table->entries) {
+        uint16_t port = ntohs(e->key.port);
+
+        if (e->key.table_id != table_id || port < port_min || port > port_max
+            || !ipv6_addr_equals(&e->key.ip, ip)) {
+            continue;
+        }
+        for (uint32_t i = 0; i < e->n_backends; i++) {
+            if (!eth_addr_equals(e->backends[i]->mac, mac)) {
+                *other = e->backends[i]->mac;
+                *other_port = port;
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 int
@@ -196,7 +244,7 @@ container_map_resv_set_tnl(struct container_map_table *table,
                            const struct in6_addr *tun_dst,
                            uint16_t port_min, uint16_t port_max,
                            uint16_t id_min, uint16_t id_max,
-                           struct eth_addr *other)
+                           struct eth_addr *other, uint16_t *other_port)
 {
     const struct container_map_resv *r;
     struct container_map_resv *old = NULL, *new;
@@ -221,6 +269,11 @@ container_map_resv_set_tnl(struct container_map_table *table,
             ovs_mutex_unlock(&table->mutex);
             return EEXIST;
         }
+    }
+    if (range_has_other_mapping(table, table_id, ip, port_min, port_max, mac,
+                                other, other_port)) {
+        ovs_mutex_unlock(&table->mutex);
+        return EADDRINUSE;
     }
 
     if (old && container_map_backend_is_at(old->backend, ofport, tun_dst)

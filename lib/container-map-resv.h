@@ -139,7 +139,19 @@ int container_map_resv_set_tnl(struct container_map_table *, uint32_t table_id,
                                const struct in6_addr *tun_dst,
                                uint16_t port_min, uint16_t port_max,
                                uint16_t id_min, uint16_t id_max,
-                               struct eth_addr *other);
+                               struct eth_addr *other, uint16_t *other_port);
+
+/* Mapped ports and other containers' source port ranges never overlap on
+ * one IP, so that a connection a container opens can never share its local
+ * port with a mapping of another container: container_map_resv_set() and
+ * container_map_resv_set_tnl() return EADDRINUSE (with the mapping's
+ * backend in '*other' and its port in '*other_port', for the latter) for a
+ * range that holds a port mapped to another container, and
+ * container_map_table_add() returns EADDRINUSE for a port in another
+ * container's range; container_map_resv_find_port() finds that range. */
+const struct container_map_resv *container_map_resv_find_port(
+    const struct container_map_table *, uint32_t table_id,
+    const struct in6_addr *ip, uint16_t port, const struct eth_addr *except);
 
 /* Deletes the reservation of 'mac' on 'ip' and forgets its connections.
  * Returns 0 or ENOENT. */

@@ -27,6 +27,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/util.h"
 #include "ovs-thread.h"
+#include "timeval.h"
 #include "util.h"
 
 /* Entries. */
@@ -48,6 +49,8 @@ entry_alloc(const struct container_map_key *key,
     entry->key = *key;
     entry->stats = stats;
     entry->draining = 0;
+    entry->pinned = NULL;
+    entry->tracked_since = 0;
     entry->n_backends = n_backends;
     entry->bstats = (struct container_map_counters **)
                     &entry->backends[n_backends];
@@ -68,6 +71,28 @@ static void
 counters_free(struct container_map_counters *stats)
 {
     free(stats);
+}
+
+/* Sets 'new''s tracking state, 'new' replacing 'old'. */
+static void
+entry_set_tracking(struct container_map_entry *new,
+                   const struct container_map_entry *old)
+{
+    if (!container_map_entry_is_tracked(new)) {
+        new->pinned = NULL;
+        new->tracked_since = 0;
+        return;
+    }
+    if (!container_map_entry_is_tracked(old)) {
+        new->pinned = old->backends[0];
+        new->tracked_since = time_msec();
+    } else {
+        new->pinned = old->pinned;
+        new->tracked_since = old->tracked_since;
+    }
+    if (new->pinned && container_map_entry_find_backend(new, new->pinned) < 0) {
+        new->pinned = NULL;
+    }
 }
 
 /* Copies backend 'from' of 'old' to position 'to' of 'new'. */
@@ -252,6 +277,8 @@ container_map_table_create(void)
         .icmp_ms = 30 * 1000,
     };
     atomic_init(&table->max_conns, table->conn_settings.max_conns);
+    atomic_init(&table->tcp_ms, table->conn_settings.tcp_ms);
+    atomic_init(&table->udp_ms, table->conn_settings.udp_ms);
     for (size_t i = 0; i < CONTAINER_MAP_MAX_TABLES; i++) {
         for (size_t j = 0; j < CONTAINER_MAP_N_DROP_REASONS; j++) {
             atomic_init(&table->drops[i][j], 0);
@@ -330,6 +357,10 @@ table_add__(struct container_map_table *table,
     if (!key_is_valid(key)) {
         return EINVAL;
     }
+    if (container_map_resv_find_port(table, key->table_id, &key->ip,
+                                     ntohs(key->port), &mac)) {
+        return EADDRINUSE;
+    }
 
     hash = container_map_key_hash(key);
     old = table_find(table, key);
@@ -379,6 +410,7 @@ table_add__(struct container_map_table *table,
     new->backends[i] = container_map_backend_ref_tnl(table, key->table_id,
                                                      mac, ofport, tun_dst);
     new->bstats[i] = counters_create();
+    entry_set_tracking(new, old);
 
     cmap_replace(&table->entries, &old->node, &new->node, hash);
     entry_unref_backends_and_free(table, old, new);
@@ -444,6 +476,7 @@ table_del__(struct container_map_table *table,
                     entry_copy_backend(new, k++, old, j);
                 }
             }
+            entry_set_tracking(new, old);
             cmap_replace(&table->entries, &old->node, &new->node, hash);
             entry_unref_backends_and_free(table, old, new);
             return 0;
@@ -489,6 +522,7 @@ container_map_table_drain(struct container_map_table *table,
                     entry_copy_backend(new, j, old, j);
                 }
                 new->draining ^= bit;
+                entry_set_tracking(new, old);
                 cmap_replace(&table->entries, &old->node, &new->node,
                              container_map_key_hash(key));
                 entry_unref_backends_and_free(table, old, new);

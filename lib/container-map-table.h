@@ -110,9 +110,27 @@ struct container_map_entry {
                                              * replacements. */
     uint64_t draining;              /* Bit i set: backends[i] is drained, it
                                      * gets no new connections. */
+
+    /* A mapping with one backend that is not drained is "untracked": every
+     * packet goes to that backend and no connection entries are made.
+     * Otherwise it is "tracked": each new connection gets a backend and an
+     * entry that keeps it there.  When an untracked mapping becomes tracked,
+     * its connections have no entries yet: 'pinned' is the backend they
+     * had, 'tracked_since' when that happened, and a packet that continues a
+     * connection (not a TCP SYN) and comes without an entry within an idle
+     * timeout of that time goes to 'pinned' and gets its entry then. */
+    struct container_map_backend *pinned;   /* One of 'backends', or NULL. */
+    long long int tracked_since;            /* msec. */
+
     uint32_t n_backends;
     struct container_map_backend *backends[];
 };
+
+static inline bool
+container_map_entry_is_tracked(const struct container_map_entry *entry)
+{
+    return entry->n_backends > 1 || entry->draining;
+}
 
 /* Outcome of container_map_table_add(). */
 enum container_map_add_result {
@@ -157,8 +175,10 @@ container_map_entry_select_index(const struct container_map_entry *,
 /* Writers: serialized by the caller.
  *
  * container_map_table_add() returns 0 and stores the outcome in '*result', or
- * E2BIG if the key already has CONTAINER_MAP_MAX_BACKENDS backends, or EINVAL
- * for an invalid key; on error nothing changes.  'ofport' is where 'mac'
+ * E2BIG if the key already has CONTAINER_MAP_MAX_BACKENDS backends, EINVAL
+ * for an invalid key, or EADDRINUSE if the port is in another container's
+ * reserved source port range on the IP (container-map-resv.h); on error
+ * nothing changes.  'ofport' is where 'mac'
  * lives; the backend starts without actions (packets to it are dropped and
  * counted) until container_map_table_set_backend_actions() gives it some. */
 int container_map_table_add(struct container_map_table *,
@@ -318,6 +338,8 @@ struct container_map_table {
     atomic_uint n_conns;
     struct container_map_conn_settings conn_settings; /* Under 'mutex'. */
     atomic_uint max_conns;          /* Copy of conn_settings.max_conns. */
+    atomic_llong tcp_ms;            /* Copies of conn_settings' timeouts, */
+    atomic_llong udp_ms;            /* for the fast path. */
     atomic_ullong drops[CONTAINER_MAP_MAX_TABLES]
                        [CONTAINER_MAP_N_DROP_REASONS];
     atomic_ullong events[CONTAINER_MAP_MAX_TABLES][CONTAINER_MAP_N_EVENTS];

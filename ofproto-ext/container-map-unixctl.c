@@ -244,6 +244,24 @@ bridge_table_id(struct ofproto_dpif *ofproto, struct ds *err)
     return table_id;
 }
 
+/* Explains why mapping 'm' is refused: its port is in another container's
+ * reserved source port range. */
+static void
+format_port_taken(struct ds *err, const struct container_map_table *table,
+                  const struct mapping *m)
+{
+    const struct container_map_resv *r;
+
+    r = container_map_resv_find_port(table, m->key.table_id, &m->key.ip,
+                                     ntohs(m->key.port), &m->mac);
+    ds_put_format(err, ": port %"PRIu16" is in the source port range of "
+                  "another container", ntohs(m->key.port));
+    if (r) {
+        ds_put_format(err, " ("ETH_ADDR_FMT", ports %"PRIu16"-%"PRIu16")",
+                      ETH_ADDR_ARGS(r->key.mac), r->port_min, r->port_max);
+    }
+}
+
 static const char *
 add_result_name(enum container_map_add_result result)
 {
@@ -285,10 +303,14 @@ cmd_add(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
     if (error) {
         ds_put_format(&err, "%s: ", argv[1]);
         format_key(&err, &m.key);
-        ds_put_format(&err, ": %s", error == E2BIG
-                      ? "too many backends (at most "
-                        OVS_STRINGIZE(CONTAINER_MAP_MAX_BACKENDS) ")"
-                      : ovs_strerror(error));
+        if (error == EADDRINUSE) {
+            format_port_taken(&err, table, &m);
+        } else {
+            ds_put_format(&err, ": %s", error == E2BIG
+                          ? "too many backends (at most "
+                            OVS_STRINGIZE(CONTAINER_MAP_MAX_BACKENDS) ")"
+                          : ovs_strerror(error));
+        }
         reply_error(conn, &err);
         return;
     }
@@ -749,6 +771,15 @@ cmd_load(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
     fclose(stream);
     ds_destroy(&line);
 
+    for (size_t i = 0; !err.length && i < n_maps; i++) {
+        if (container_map_resv_find_port(table, table_id, &maps[i].key.ip,
+                                         ntohs(maps[i].key.port),
+                                         &maps[i].mac)) {
+            ds_put_format(&err, "%s: ", argv[2]);
+            format_key(&err, &maps[i].key);
+            format_port_taken(&err, table, &maps[i]);
+        }
+    }
     if (err.length || !check_backend_limits(maps, n_maps, &err)) {
         free(maps);
         reply_error(conn, &err);
@@ -833,6 +864,7 @@ cmd_reserve(struct unixctl_conn *conn, int argc, const char *argv[],
     const char *remote = NULL;
     struct ofproto_dpif *ofproto;
     struct in6_addr tun_dst;
+    uint16_t other_port = 0;
     bool ids_given = false;
     struct eth_addr mac, other;
     struct in6_addr ip;
@@ -880,7 +912,7 @@ cmd_reserve(struct unixctl_conn *conn, int argc, const char *argv[],
 
     error = container_map_resv_set_tnl(table, table_id, &ip, mac, ofport,
                                        &tun_dst, port_min, port_max, id_min,
-                                       id_max, &other);
+                                       id_max, &other, &other_port);
     if (error) {
         ds_put_format(&err, "%s: ", argv[1]);
         container_map_format_ip(&err, &ip);
@@ -889,6 +921,10 @@ cmd_reserve(struct unixctl_conn *conn, int argc, const char *argv[],
                           "%"PRIu16"-%"PRIu16" overlap the reservation of "
                           ETH_ADDR_FMT, port_min, port_max, id_min, id_max,
                           ETH_ADDR_ARGS(other));
+        } else if (error == EADDRINUSE) {
+            ds_put_format(&err, ": ports %"PRIu16"-%"PRIu16" include port "
+                          "%"PRIu16", mapped to "ETH_ADDR_FMT, port_min,
+                          port_max, other_port, ETH_ADDR_ARGS(other));
         } else {
             ds_put_format(&err, ": %s", ovs_strerror(error));
         }
