@@ -90,7 +90,8 @@ entry_set_tracking(struct container_map_entry *new,
         new->pinned = old->pinned;
         new->tracked_since = old->tracked_since;
     }
-    if (new->pinned && container_map_entry_find_backend(new, new->pinned) < 0) {
+    if (new->pinned
+        && container_map_entry_find_backend(new, new->pinned) < 0) {
         new->pinned = NULL;
     }
 }
