@@ -7,9 +7,11 @@
 #   autotest  our autotests (tests/container-map.at, keyword container_map)
 #   upstream  OVS's own tests most related to our hooks, on our build
 #   system    network-namespace tests with real traffic (root only)
+#   packaging the .deb installed over Debian's Open vSwitch in a debootstrap
+#             chroot, and the RPM (root only; "make check-packaging")
 #
-# A suite that cannot run here (system tests without root) is reported as
-# skipped, never as passed.
+# A suite that cannot run here (system and packaging tests without root) is
+# reported as skipped, never as passed.
 
 set -u
 
@@ -22,7 +24,7 @@ srcdir=$(cd "$(dirname "$0")/.." && pwd)
 UPSTREAM_FILES="ofp-actions odp ovs-ofctl dpif-netdev ofproto-dpif
                 tunnel-push-pop"
 
-suites=${*:-unit autotest upstream system}
+suites=${*:-unit autotest upstream system packaging}
 passed=0 failed=0 skipped=0
 report=()
 
@@ -133,9 +135,32 @@ for suite in $suites; do
             note "$name" "$n_ok passed, $n_fail failed"
         done
         ;;
+    packaging)
+        echo "=== packaging: the .deb over Debian's Open vSwitch (chroot)"
+        if test "$(id -u)" != 0; then
+            echo "    SKIPPED: the packaging test needs root (dpkg,"
+            echo "    debootstrap and a chroot); run make check as root."
+            note packaging "skipped: needs root"
+            skipped=$((skipped + 1))
+            continue
+        fi
+        log=$OVS_TREE/tests/packaging-results.log
+        ${TOP_MAKE:-make -C "$srcdir"} check-packaging 2>&1 | tee "$log"
+        rc=${PIPESTATUS[0]}
+        line=$(grep -E '^=== Summary: [0-9]+ passed, [0-9]+ failed' "$log" \
+               | tail -1)
+        n_ok=$(echo "$line" | sed -nE 's/.* ([0-9]+) passed.*/\1/p')
+        n_fail=$(echo "$line" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')
+        n_ok=${n_ok:-0} n_fail=${n_fail:-0}
+        if test "$rc" != 0 && test "$n_fail" = 0; then
+            n_fail=1
+        fi
+        passed=$((passed + n_ok)) failed=$((failed + n_fail))
+        note packaging "$n_ok passed, $n_fail failed"
+        ;;
     *)
         echo "unknown suite $suite (expected unit, autotest, upstream," \
-             "system)" >&2
+             "system, packaging)" >&2
         exit 2
         ;;
     esac
