@@ -135,11 +135,10 @@ container_map_parse_odp_action(const char *s, struct ofpbuf *actions)
 /* Execution. */
 
 /* Packets of one batch that go to the same backend, counted in the same
- * mapping counters. */
+ * counters (those of a backend of a mapping; NULL for echo requests). */
 struct cm_group {
     struct container_map_backend *backend;
-    struct container_map_counters *svc_stats;       /* May be NULL. */
-    struct container_map_counters *backend_stats;   /* May be NULL. */
+    struct container_map_counters *stats;           /* May be NULL. */
     unsigned long long n_bytes;
     struct dp_packet_batch batch;
 };
@@ -150,6 +149,7 @@ struct cm_ctx {
     bool steal;
     long long int now;          /* 0 until a connection needs it. */
     size_t n_groups;
+    size_t last_group;          /* Index of the group used last. */
     struct cm_group groups[NETDEV_MAX_BURST];
     size_t n_replies;
     struct dp_packet *replies[NETDEV_MAX_BURST];
@@ -179,24 +179,31 @@ cm_now(struct cm_ctx *ctx)
 static void
 cm_deliver(struct cm_ctx *ctx, struct dp_packet *packet,
            struct container_map_backend *backend,
-           struct container_map_counters *svc_stats,
-           struct container_map_counters *backend_stats)
+           struct container_map_counters *stats)
 {
-    struct cm_group *g;
-    size_t i;
+    struct cm_group *g = NULL;
 
-    for (i = 0; i < ctx->n_groups; i++) {
-        g = &ctx->groups[i];
-        if (g->backend == backend && g->svc_stats == svc_stats) {
-            break;
+    /* Consecutive packets often go to the same place: try the last group
+     * first. */
+    if (ctx->n_groups) {
+        g = &ctx->groups[ctx->last_group];
+        if (g->backend != backend || g->stats != stats) {
+            g = NULL;
+            for (size_t i = 0; i < ctx->n_groups; i++) {
+                if (ctx->groups[i].backend == backend
+                    && ctx->groups[i].stats == stats) {
+                    g = &ctx->groups[i];
+                    ctx->last_group = i;
+                    break;
+                }
+            }
         }
     }
-    g = &ctx->groups[i];
-    if (i == ctx->n_groups) {
-        ctx->n_groups++;
+    if (!g) {
+        ctx->last_group = ctx->n_groups++;
+        g = &ctx->groups[ctx->last_group];
         g->backend = backend;
-        g->svc_stats = svc_stats;
-        g->backend_stats = backend_stats;
+        g->stats = stats;
         g->n_bytes = 0;
         dp_packet_batch_init(&g->batch);
     }
@@ -339,8 +346,7 @@ cm_ingress_l4(struct cm_ctx *ctx, struct dp_packet *packet,
         /* One backend, which every connection has: no entries needed.
          * (Other containers' connections never use a mapped port, see
          * container-map-resv.h, so no entry could say otherwise.) */
-        cm_deliver(ctx, packet, entry->backends[0], entry->stats,
-                   entry->bstats[0]);
+        cm_deliver(ctx, packet, entry->backends[0], entry->bstats[0]);
         return CM_CONSUMED;
     }
 
@@ -377,14 +383,13 @@ cm_ingress_l4(struct cm_ctx *ctx, struct dp_packet *packet,
         /* ESTALE: the mapping changed an instant ago; the backend it had
          * when the packet arrived takes it, unrecorded. */
     }
-    cm_deliver(ctx, packet, backend, entry->stats, entry->bstats[i]);
+    cm_deliver(ctx, packet, backend, entry->bstats[i]);
     return CM_CONSUMED;
 
 deliver_conn:
     container_map_conn_touch(conn, cm_now(ctx), pkt->tcp_flags, true,
                              dp_packet_size(packet));
-    cm_deliver(ctx, packet, conn->backend, conn->svc_stats,
-               conn->backend_stats);
+    cm_deliver(ctx, packet, conn->backend, conn->backend_stats);
     return CM_CONSUMED;
 }
 
@@ -401,7 +406,7 @@ cm_ingress_echo_request(struct cm_ctx *ctx, struct dp_packet *packet,
     }
     switch (addr->echo) {
     case CONTAINER_MAP_ECHO_CONTAINER:
-        cm_deliver(ctx, packet, addr->echo_backend, NULL, NULL);
+        cm_deliver(ctx, packet, addr->echo_backend, NULL);
         return CM_CONSUMED;
     case CONTAINER_MAP_ECHO_SWITCH:
         mac = container_map_table_get_mac(ctx->table, ctx->table_id);
@@ -445,8 +450,7 @@ cm_ingress_icmp(struct cm_ctx *ctx, struct dp_packet *packet,
             container_map_conn_touch(conn, cm_now(ctx), 0, true,
                                      dp_packet_size(packet));
         }
-        cm_deliver(ctx, packet, conn->backend, conn->svc_stats,
-                   conn->backend_stats);
+        cm_deliver(ctx, packet, conn->backend, conn->backend_stats);
         return CM_CONSUMED;
     }
 
@@ -465,8 +469,7 @@ cm_ingress_icmp(struct cm_ctx *ctx, struct dp_packet *packet,
         i = entry ? container_map_entry_select_index(entry, chash) : -1;
         if (i >= 0) {
             ctx->events[CONTAINER_MAP_EV_ICMP_ERROR]++;
-            cm_deliver(ctx, packet, entry->backends[i], entry->stats,
-                       entry->bstats[i]);
+            cm_deliver(ctx, packet, entry->backends[i], entry->bstats[i]);
             return CM_CONSUMED;
         }
     }
@@ -644,6 +647,7 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     ctx.steal = steal;
     ctx.now = 0;
     ctx.n_groups = 0;
+    ctx.last_group = 0;
     ctx.n_replies = 0;
     memset(ctx.drops, 0, sizeof ctx.drops);
     memset(ctx.events, 0, sizeof ctx.events);
@@ -742,16 +746,10 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
         }
 
         COVERAGE_ADD(container_map_hit, n_packets);
-        if (group->svc_stats) {
-            container_map_counters_add(group->svc_stats, n_packets,
+        if (group->stats) {
+            container_map_counters_add(group->stats, n_packets,
                                        group->n_bytes);
         }
-        if (group->backend_stats) {
-            container_map_counters_add(group->backend_stats, n_packets,
-                                       group->n_bytes);
-        }
-        container_map_counters_add(&group->backend->stats, n_packets,
-                                   group->n_bytes);
         odp_execute_actions(dp, &group->batch, true,
                             ALIGNED_CAST(const struct nlattr *,
                                          actions->data),

@@ -176,8 +176,6 @@ container_map_backend_ref_tnl(struct container_map_table *table,
     b->n_refs = 1;
     b->hrw_id = hash;
     ovsrcu_set_hidden(&b->actions, NULL);
-    atomic_init(&b->stats.n_packets, 0);
-    atomic_init(&b->stats.n_bytes, 0);
     hmap_insert(&table->backends, &b->hmap_node, hash);
     return b;
 }
@@ -245,6 +243,14 @@ entry_unref_backends_and_free(struct container_map_table *table,
             kept = kept || new->bstats[j] == entry->bstats[i];
         }
         if (!kept) {
+            if (new) {
+                /* The mapping's totals keep what the backend got. */
+                unsigned long long n_packets, n_bytes;
+
+                container_map_counters_get(entry->bstats[i], &n_packets,
+                                           &n_bytes);
+                container_map_counters_add(new->stats, n_packets, n_bytes);
+            }
             ovsrcu_postpone(counters_free, entry->bstats[i]);
         }
         container_map_backend_unref(table, b);
@@ -820,6 +826,21 @@ container_map_counters_add(struct container_map_counters *c,
 
     atomic_add_relaxed(&c->n_packets, n_packets, &orig);
     atomic_add_relaxed(&c->n_bytes, n_bytes, &orig);
+}
+
+void
+container_map_entry_get_stats(const struct container_map_entry *entry,
+                              unsigned long long *n_packets,
+                              unsigned long long *n_bytes)
+{
+    container_map_counters_get(entry->stats, n_packets, n_bytes);
+    for (uint32_t i = 0; i < entry->n_backends; i++) {
+        unsigned long long p, b;
+
+        container_map_counters_get(entry->bstats[i], &p, &b);
+        *n_packets += p;
+        *n_bytes += b;
+    }
 }
 
 void

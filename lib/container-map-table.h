@@ -99,15 +99,19 @@ struct container_map_backend {
     unsigned int n_refs;            /* Entries using it (writers only). */
     unsigned int n_conns;           /* Connections to it (under mutex). */
     OVSRCU_TYPE(struct container_map_actions *) actions;
-    struct container_map_counters stats;
 };
 
 struct container_map_entry {
     struct cmap_node node;          /* In table's 'entries'. */
     struct container_map_key key;
-    struct container_map_counters *stats;   /* Shared with replacements. */
     struct container_map_counters **bstats; /* Per backend, shared with
-                                             * replacements. */
+                                             * replacements; the datapath
+                                             * counts here. */
+    struct container_map_counters *stats;   /* Shared with replacements:
+                                             * what backends no longer in
+                                             * the mapping got.  See
+                                             * container_map_entry_get_stats()
+                                             * for the totals. */
     uint64_t draining;              /* Bit i set: backends[i] is drained, it
                                      * gets no new connections. */
 
@@ -313,6 +317,9 @@ bool container_map_parse_proto(const char *, uint8_t *proto);
 void container_map_counters_add(struct container_map_counters *,
                                 unsigned long long n_packets,
                                 unsigned long long n_bytes);
+void container_map_entry_get_stats(const struct container_map_entry *,
+                                   unsigned long long *n_packets,
+                                   unsigned long long *n_bytes);
 void container_map_counters_get(const struct container_map_counters *,
                                 unsigned long long *n_packets,
                                 unsigned long long *n_bytes);

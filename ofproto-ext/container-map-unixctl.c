@@ -521,7 +521,7 @@ show_bridge(struct ds *s, struct ofproto_dpif *ofproto)
         const struct container_map_entry *e = aux.entries[i];
         unsigned long long n_packets, n_bytes;
 
-        container_map_counters_get(e->stats, &n_packets, &n_bytes);
+        container_map_entry_get_stats(e, &n_packets, &n_bytes);
         ds_put_cstr(s, "  ");
         format_key(s, &e->key);
         ds_put_format(s, ": packets=%llu bytes=%llu\n", n_packets, n_bytes);
