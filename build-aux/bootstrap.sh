@@ -16,7 +16,7 @@ packages="autoconf automake libtool pkg-config make gcc patch python3
     openvswitch-source libdpdk-dev libnuma-dev libssl-dev libcap-ng-dev
     libunbound-dev libcmocka-dev python3-netaddr python3-pyparsing
     iproute2 ethtool socat iputils-ping iputils-tracepath iputils-arping
-    procps tcpdump"
+    procps tcpdump gnuplot-nox"
 
 missing=
 for p in $packages; do

@@ -9,6 +9,8 @@
 #   system    network-namespace tests with real traffic (root only)
 #   packaging the .deb installed over Debian's Open vSwitch in a debootstrap
 #             chroot, and the RPM (root only; "make check-packaging")
+#   bench     a seconds-long run of the benchmark harness (root only; no
+#             speed asserted)
 #
 # A suite that cannot run here (system and packaging tests without root) is
 # reported as skipped, never as passed.
@@ -24,7 +26,7 @@ srcdir=$(cd "$(dirname "$0")/.." && pwd)
 UPSTREAM_FILES="ofp-actions odp ovs-ofctl dpif-netdev ofproto-dpif
                 tunnel-push-pop"
 
-suites=${*:-unit autotest upstream system packaging}
+suites=${*:-unit autotest upstream system packaging bench}
 passed=0 failed=0 skipped=0
 report=()
 
@@ -158,9 +160,24 @@ for suite in $suites; do
         passed=$((passed + n_ok)) failed=$((failed + n_fail))
         note packaging "$n_ok passed, $n_fail failed"
         ;;
+    bench)
+        echo "=== bench: seconds-long run of the benchmark harness"
+        log=$OVS_TREE/tests/bench-smoke.log
+        ${TOP_MAKE:-make -C "$srcdir"} check-bench-smoke 2>&1 | tee "$log"
+        if grep -q '^bench-smoke: PASSED' "$log"; then
+            passed=$((passed + 1))
+            note bench "1 passed (every row produced; no speed asserted)"
+        elif grep -q '^bench-smoke: SKIPPED' "$log"; then
+            skipped=$((skipped + 1))
+            note bench "skipped: needs root, DPDK and hugepages"
+        else
+            failed=$((failed + 1))
+            note bench "1 failed"
+        fi
+        ;;
     *)
         echo "unknown suite $suite (expected unit, autotest, upstream," \
-             "system, packaging)" >&2
+             "system, packaging, bench)" >&2
         exit 2
         ;;
     esac
