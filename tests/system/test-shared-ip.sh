@@ -36,37 +36,8 @@ trap netlab_down EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-n_pass=0
-n_fail=0
-n_check=0
-
-pass() {
-    n_check=$((n_check + 1))
-    n_pass=$((n_pass + 1))
-    echo "ok $n_check - $1"
-}
-
-fail() {
-    n_check=$((n_check + 1))
-    n_fail=$((n_fail + 1))
-    echo "FAIL $n_check - $1"
-    shift
-    local arg line
-    for arg in "$@"; do
-        while IFS= read -r line; do
-            printf '    %s\n' "$line"
-        done <<<"$arg"
-    done
-}
-
-finish() {
-    netlab_down
-    echo "$n_pass passed, $n_fail failed"
-    if [ "$n_fail" -eq 0 ] && [ "$n_pass" -gt 0 ]; then
-        exit 0
-    fi
-    exit 1
-}
+# shellcheck source-path=SCRIPTDIR source=checks.sh
+. "$here/checks.sh"
 
 # check_reply DESCRIPTION EXPECTED ACTUAL
 check_reply() {

@@ -1,0 +1,51 @@
+# checks.sh -- pass/fail bookkeeping shared by the system tests.  -*- sh -*-
+# shellcheck shell=bash
+#
+# Source it from bash after utilities/netlab.sh.  Each check prints
+# "ok N - DESCRIPTION" or "FAIL N - DESCRIPTION" followed by indented
+# details; finish tears the lab down, prints "N passed, M failed" (the line
+# tests/run-checks.sh reads) and exits 0 only if something passed and
+# nothing failed.
+
+n_pass=0
+n_fail=0
+n_check=0
+
+pass() {
+    n_check=$((n_check + 1))
+    n_pass=$((n_pass + 1))
+    echo "ok $n_check - $1"
+}
+
+fail() {
+    n_check=$((n_check + 1))
+    n_fail=$((n_fail + 1))
+    echo "FAIL $n_check - $1"
+    shift
+    local arg line
+    for arg in "$@"; do
+        while IFS= read -r line; do
+            printf '    %s\n' "$line"
+        done <<<"$arg"
+    done
+}
+
+# check DESCRIPTION CONDITION-STATUS [DETAILS...]: pass if status is 0.
+check() {
+    local desc=$1 status=$2
+    shift 2
+    if [ "$status" -eq 0 ]; then
+        pass "$desc"
+    else
+        fail "$desc" "$@"
+    fi
+}
+
+finish() {
+    netlab_down
+    echo "$n_pass passed, $n_fail failed"
+    if [ "$n_fail" -eq 0 ] && [ "$n_pass" -gt 0 ]; then
+        exit 0
+    fi
+    exit 1
+}
