@@ -43,7 +43,10 @@ emit 0003-odp-container-map-datapath-action.patch \
 The action value (inside #ifndef __KERNEL__), its length, formatting and
 parsing (calls into dpif-ext/container-map-dp.c), and its execution in
 odp_execute_actions(), which calls container_map_execute(); dpif.c and
-dpif-netdev.c list it among actions they never see."
+dpif-netdev.c list it among actions they never see.  dp_netdev_input__()
+calls container_map_lookahead_{add,run,done}() around the execution of a
+receive batch's megaflows, so that the action's lookups for the whole
+batch are done together."
 
 emit 0004-ofproto-dpif-container-map.patch \
     "ofproto/ofproto-dpif.h ofproto/ofproto-dpif.c ofproto/ofproto-dpif-xlate.c ofproto/ofproto-dpif-ipfix.c ofproto/ofproto-dpif-sflow.c" \

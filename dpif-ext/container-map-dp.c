@@ -33,6 +33,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
+#include "ovs-thread.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -207,6 +208,13 @@ cm_deliver(struct cm_ctx *ctx, struct dp_packet *packet,
         g->stats = stats;
         g->n_bytes = 0;
         dp_packet_batch_init(&g->batch);
+
+        /* Needed once the whole batch is sorted out. */
+        OVS_PREFETCH(ovsrcu_get(struct container_map_actions *,
+                                &backend->actions));
+        if (stats) {
+            OVS_PREFETCH_WRITE(stats);
+        }
     }
     g->n_bytes += dp_packet_size(packet);
     dp_packet_batch_add(&g->batch,
@@ -472,39 +480,58 @@ cm_ingress_icmp(struct cm_ctx *ctx, struct dp_packet *packet,
     return CM_MISS;
 }
 
-/* Ingress, first pass over a batch: parses every packet and looks up the
- * mappings of all TCP, UDP and SCTP packets at once, so that the cache
- * misses of the lookups overlap (cmap_find_batch() prefetches the buckets,
- * then the entries are prefetched) instead of coming one after the other.
- * Fills 'pkts' and 'entries' (NULL: no mapping, or not L4). */
-static void
-cm_ingress_lookup_batch(struct cm_ctx *ctx, struct dp_packet_batch *batch,
-                        struct container_map_pkt pkts[],
-                        const struct container_map_entry *entries[])
+/* Ingress, first pass over a batch: finds the key of every TCP, UDP and SCTP
+ * packet among the 'n' in 'packets' and looks up all their mappings in table
+ * 'table_id' at once, so that the cache misses of the lookups overlap
+ * (cmap_find_batch() prefetches the buckets, then the entries are
+ * prefetched) instead of coming one after the other.  Fills 'entries' (NULL:
+ * no mapping, or not L4) and, for the packets whose bit it leaves clear in
+ * the returned bitmap, 'pkts'.  The packets with their bit set are IPv4 TCP,
+ * UDP or SCTP packets that took the shortcut: only their key was read,
+ * container_map_pkt_parse() can give the rest. */
+static unsigned long
+cm_lookup_batch(const struct container_map_table *table, uint32_t table_id,
+                struct dp_packet *packets[], size_t n,
+                struct container_map_pkt pkts[],
+                const struct container_map_entry *entries[])
 {
     struct container_map_key keys[NETDEV_MAX_BURST];
     const struct cmap_node *nodes[NETDEV_MAX_BURST];
     uint32_t hashes[NETDEV_MAX_BURST];
-    struct dp_packet *packet;
+    unsigned long shortcut = 0;
     unsigned long map = 0;
     size_t j;
 
     BUILD_ASSERT(NETDEV_MAX_BURST <= sizeof map * CHAR_BIT);
-    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+    ovs_assert(n <= NETDEV_MAX_BURST);
+    for (size_t i = 0; i < n; i++) {
+        ovs_be16 port;
+        uint8_t proto;
+        ovs_be32 ip;
+
         entries[i] = NULL;
-        container_map_pkt_parse(packet, &pkts[i]);
+        if (OVS_LIKELY(container_map_pkt_ipv4_dst(packets[i], &ip, &proto,
+                                                  &port))) {
+            container_map_key_init_ipv4(&keys[i], table_id, ip, proto, port);
+            hashes[i] = container_map_key_hash_ipv4(table_id, ip, proto,
+                                                    port);
+            shortcut |= 1UL << i;
+            map |= 1UL << i;
+            continue;
+        }
+        container_map_pkt_parse(packets[i], &pkts[i]);
         if (pkts[i].kind == CONTAINER_MAP_PKT_L4) {
-            container_map_key_init(&keys[i], ctx->table_id, &pkts[i].dst,
+            container_map_key_init(&keys[i], table_id, &pkts[i].dst,
                                    pkts[i].proto, pkts[i].dst_port);
             hashes[i] = container_map_key_hash(&keys[i]);
             map |= 1UL << i;
         }
     }
     if (!map) {
-        return;
+        return shortcut;
     }
 
-    map = cmap_find_batch(&ctx->table->entries, map, hashes, nodes);
+    map = cmap_find_batch(&table->entries, map, hashes, nodes);
     ULLONG_FOR_EACH_1 (j, map) {
         /* An entry spans two cache lines: the key, then the backends. */
         OVS_PREFETCH(nodes[j]);
@@ -514,13 +541,125 @@ cm_ingress_lookup_batch(struct cm_ctx *ctx, struct dp_packet_batch *batch,
         const struct container_map_entry *e;
 
         CMAP_NODE_FOR_EACH (e, node, nodes[j]) {
-            if (!memcmp(&e->key, &keys[j], sizeof keys[j])) {
+            if (container_map_key_equals(&e->key, &keys[j])) {
                 entries[j] = e;
                 OVS_PREFETCH(e->backends[0]);
+                OVS_PREFETCH_WRITE(e->bstats[0]);
                 break;
             }
         }
     }
+    /* What delivery reads next, as far as it is known by now: the
+     * backends' actions. */
+    for (size_t i = 0; i < n; i++) {
+        if (entries[i]) {
+            OVS_PREFETCH(ovsrcu_get(struct container_map_actions *,
+                                    &entries[i]->backends[0]->actions));
+        }
+    }
+    return shortcut;
+}
+
+/* Looking ahead.
+ *
+ * A receive batch of many flows reaches the action in pieces of one or two
+ * packets (one per megaflow), so cm_lookup_batch() alone could overlap only
+ * the cache misses of those.  dpif-netdev calls container_map_lookahead_*()
+ * around its execution of a receive batch's megaflows: the packets of every
+ * megaflow whose first action is an ingress container_map are looked up
+ * together first, and the action then takes its packets' entries from here
+ * (cm_ahead_take()), in the order the megaflows run.
+ *
+ * Per thread; the entries stay valid because a PMD thread does not quiesce
+ * within a receive batch.  Packets are matched by pointer, and whatever does
+ * not match (a recirculated packet, another table, a packet that needs the
+ * full parse) is looked up by the action as usual. */
+struct cm_ahead {
+    unsigned int depth;         /* Nesting of receive batches (recirculation):
+                                 * only the outermost one looks ahead. */
+    uint32_t table_id;
+    size_t n;                   /* Packets added. */
+    size_t next;                /* First packet the action did not take. */
+    unsigned long shortcut;     /* Packets with entries (see
+                                 * cm_lookup_batch()). */
+    struct dp_packet *packets[NETDEV_MAX_BURST];
+    const struct container_map_entry *entries[NETDEV_MAX_BURST];
+};
+
+DEFINE_STATIC_PER_THREAD_DATA(struct cm_ahead, cm_ahead, { .depth = 0 });
+
+void
+container_map_lookahead_add__(const struct dp_packet_batch *batch,
+                              const struct nlattr *action)
+{
+    const struct ovs_action_container_map *cm = nl_attr_get(action);
+    struct cm_ahead *ahead = cm_ahead_get();
+    size_t n = dp_packet_batch_size(batch);
+
+    if (ahead->depth || cm->egress
+        || (ahead->n && ahead->table_id != cm->table_id)
+        || ahead->n + n > NETDEV_MAX_BURST) {
+        return;
+    }
+    ahead->table_id = cm->table_id;
+    memcpy(&ahead->packets[ahead->n], batch->packets,
+           n * sizeof batch->packets[0]);
+    ahead->n += n;
+}
+
+void
+container_map_lookahead_run(void)
+{
+    struct cm_ahead *ahead = cm_ahead_get();
+    struct container_map_pkt pkts[NETDEV_MAX_BURST];
+
+    if (ahead->depth++ || !ahead->n) {
+        return;
+    }
+    ahead->next = 0;
+    ahead->shortcut = cm_lookup_batch(container_map_table_global(),
+                                      ahead->table_id, ahead->packets,
+                                      ahead->n, pkts, ahead->entries);
+}
+
+void
+container_map_lookahead_done(void)
+{
+    struct cm_ahead *ahead = cm_ahead_get();
+
+    if (!--ahead->depth) {
+        ahead->n = 0;
+    }
+}
+
+/* Takes the entries looked up ahead for 'batch', if there are, into
+ * 'entries' and returns true (every packet took the shortcut). */
+static bool
+cm_ahead_take(uint32_t table_id, const struct dp_packet_batch *batch,
+              const struct container_map_entry *entries[])
+{
+    struct cm_ahead *ahead = cm_ahead_get();
+    size_t n = dp_packet_batch_size(batch);
+    unsigned long all;
+
+    if (!ahead->n || ahead->table_id != table_id
+        || ahead->next + n > ahead->n) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (batch->packets[i] != ahead->packets[ahead->next + i]) {
+            return false;
+        }
+    }
+
+    all = n < NETDEV_MAX_BURST ? (1UL << n) - 1 : ULONG_MAX;
+    if (((ahead->shortcut >> ahead->next) & all) != all) {
+        ahead->next += n;
+        return false;
+    }
+    memcpy(entries, &ahead->entries[ahead->next], n * sizeof entries[0]);
+    ahead->next += n;
+    return true;
 }
 
 static enum cm_verdict
@@ -701,16 +840,36 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
 
     struct container_map_pkt pkts[NETDEV_MAX_BURST];
     const struct container_map_entry *entries[NETDEV_MAX_BURST];
+    unsigned long shortcut = 0;
     if (!cm->egress) {
-        cm_ingress_lookup_batch(&ctx, batch, pkts, entries);
+        if (cm_ahead_take(ctx.table_id, batch, entries)) {
+            shortcut = ULONG_MAX;
+        } else {
+            shortcut = cm_lookup_batch(ctx.table, ctx.table_id,
+                                       batch->packets, n, pkts, entries);
+        }
     }
 
     DP_PACKET_BATCH_REFILL_FOR_EACH (i, n, packet, batch) {
-        enum cm_verdict verdict = (cm->egress
-                                   ? cm_egress(&ctx, packet)
-                                   : cm_ingress(&ctx, packet, &pkts[i],
-                                                entries[i]));
         enum container_map_drop_reason reason;
+        enum cm_verdict verdict;
+
+        if (cm->egress) {
+            verdict = cm_egress(&ctx, packet);
+        } else {
+            const struct container_map_entry *entry = entries[i];
+
+            if (OVS_LIKELY(entry && !container_map_entry_is_tracked(entry))) {
+                /* The common case, as in cm_ingress_l4(). */
+                cm_deliver(&ctx, packet, entry->backends[0],
+                           entry->bstats[0]);
+                continue;
+            }
+            if (shortcut & (1UL << i)) {
+                container_map_pkt_parse(packet, &pkts[i]);
+            }
+            verdict = cm_ingress(&ctx, packet, &pkts[i], entry);
+        }
 
         ctx.n_unmatched += verdict >= CM_DROP;
         switch (verdict) {
@@ -769,10 +928,14 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
                                             ctx.events[e]);
         }
     }
-    COVERAGE_ADD(container_map_conn_hit, ctx.n_conn_hits);
-    COVERAGE_ADD(container_map_conn_new, ctx.n_conn_new);
-    COVERAGE_ADD(container_map_conn_full,
-                 ctx.events[CONTAINER_MAP_EV_CONN_FULL]);
+    if (OVS_UNLIKELY(ctx.events[CONTAINER_MAP_EV_CONN_FULL])) {
+        COVERAGE_ADD(container_map_conn_full,
+                     ctx.events[CONTAINER_MAP_EV_CONN_FULL]);
+    }
+    if (ctx.n_conn_hits | ctx.n_conn_new) {
+        COVERAGE_ADD(container_map_conn_hit, ctx.n_conn_hits);
+        COVERAGE_ADD(container_map_conn_new, ctx.n_conn_new);
+    }
     if (cm->egress) {
         COVERAGE_ADD(container_map_egress_pass, ctx.n_pass);
     }
@@ -782,10 +945,13 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
         cm_send_back(dp, ctx.replies[i], dp_execute_action);
     }
 
+    size_t n_hits = 0;
     for (size_t g = 0; g < ctx.n_groups; g++) {
         struct cm_group *group = &ctx.groups[g];
         size_t n_packets = dp_packet_batch_size(&group->batch);
         const struct container_map_actions *actions;
+        const struct nlattr *acts;
+        size_t size;
 
         actions = ovsrcu_get(struct container_map_actions *,
                              &group->backend->actions);
@@ -798,14 +964,35 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
             continue;
         }
 
-        COVERAGE_ADD(container_map_hit, n_packets);
+        n_hits += n_packets;
         if (group->stats) {
             container_map_counters_add(group->stats, n_packets,
                                        group->n_bytes);
         }
-        odp_execute_actions(dp, &group->batch, true,
-                            ALIGNED_CAST(const struct nlattr *,
-                                         actions->data),
-                            actions->size, dp_execute_action);
+        acts = ALIGNED_CAST(const struct nlattr *, actions->data);
+        size = actions->size;
+        if (OVS_LIKELY(actions->rest)) {
+            /* Set the Ethernet destination here rather than through the
+             * generic masked-set action. */
+            DP_PACKET_BATCH_FOR_EACH (k, packet, &group->batch) {
+                struct eth_header *eth = dp_packet_eth(packet);
+
+                if (OVS_LIKELY(eth)) {
+                    eth->eth_dst = actions->eth_dst;
+                }
+            }
+            acts = ALIGNED_CAST(const struct nlattr *,
+                                (const char *) acts + actions->rest);
+            size -= actions->rest;
+            if (nl_attr_type(acts) == OVS_ACTION_ATTR_OUTPUT
+                && NLA_ALIGN(acts->nla_len) == size) {
+                /* What odp_execute_actions() would do with it. */
+                dp_execute_action(dp, &group->batch, acts, true);
+                continue;
+            }
+        }
+        odp_execute_actions(dp, &group->batch, true, acts, size,
+                            dp_execute_action);
     }
+    COVERAGE_ADD(container_map_hit, n_hits);
 }

@@ -37,7 +37,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "netlink.h"
 #include "odp-execute.h"
+#include "odp-netlink.h"
 
 struct dp_packet_batch;
 struct ds;
@@ -56,10 +58,34 @@ void container_map_execute(void *dp, struct dp_packet_batch *, bool steal,
                            const struct nlattr *action,
                            odp_execute_cb dp_execute_action);
 
+/* Hooks of dpif-netdev around the execution of one receive batch's megaflows
+ * (see "Looking ahead" in container-map-dp.c): container_map_lookahead_add()
+ * for each megaflow's packets and actions, then container_map_lookahead_run()
+ * before the first one runs and container_map_lookahead_done() after the last
+ * one.  Cheap for megaflows without the action. */
+static inline void container_map_lookahead_add(const struct dp_packet_batch *,
+                                               const struct nlattr *actions,
+                                               size_t size);
+void container_map_lookahead_run(void);
+void container_map_lookahead_done(void);
+
 void container_map_format_odp_action(struct ds *, const struct nlattr *);
 int container_map_parse_odp_action(const char *, struct ofpbuf *actions);
 void container_map_put_odp_action(struct ofpbuf *odp_actions,
                                   uint32_t table_id, uint8_t miss,
                                   bool egress);
+
+void container_map_lookahead_add__(const struct dp_packet_batch *,
+                                   const struct nlattr *action);
+
+static inline void
+container_map_lookahead_add(const struct dp_packet_batch *batch,
+                            const struct nlattr *actions, size_t size)
+{
+    if (size >= NLA_HDRLEN
+        && nl_attr_type(actions) == OVS_ACTION_ATTR_CONTAINER_MAP) {
+        container_map_lookahead_add__(batch, actions);
+    }
+}
 
 #endif /* container-map-dp.h */

@@ -106,6 +106,15 @@ struct container_map_pkt {
 void container_map_pkt_parse(const struct dp_packet *packet,
                              struct container_map_pkt *pkt);
 
+/* The fast path's shortcut for the common case: if 'packet' is an
+ * unfragmented IPv4 TCP, UDP or SCTP packet in an Ethernet frame with a
+ * nonzero destination port, stores its destination address, protocol and
+ * destination port (what container_map_pkt_parse() would find) and returns
+ * true.  Otherwise returns false and the packet needs the full parse. */
+bool container_map_pkt_ipv4_dst(const struct dp_packet *packet,
+                                ovs_be32 *dst, uint8_t *proto,
+                                ovs_be16 *dst_port);
+
 /* Rewrites the ARP request 'packet' into the reply "target IP is at 'mac'",
  * addressed to the requester. */
 void container_map_arp_make_reply(struct dp_packet *packet,

@@ -24,6 +24,8 @@
 #include "container-map-conn.h"
 #include "container-map-resv.h"
 #include "flow.h"
+#include "netlink.h"
+#include "odp-netlink.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/util.h"
 #include "ovs-thread.h"
@@ -561,6 +563,43 @@ container_map_table_flush(struct container_map_table *table,
     return n;
 }
 
+/* If 'actions' begin with a masked set of the Ethernet destination and
+ * nothing else, and more actions follow, stores the address in '*eth_dst' and
+ * returns the offset of the next action.  Otherwise returns 0. */
+static size_t
+actions_find_eth_dst(const struct nlattr *actions, size_t size,
+                     struct eth_addr *eth_dst)
+{
+    const struct ovs_key_ethernet *value, *mask;
+    const struct nlattr *set, *key;
+    size_t len;
+
+    if (size < NLA_HDRLEN || !nl_attr_is_valid(actions, size)
+        || nl_attr_type(actions) != OVS_ACTION_ATTR_SET_MASKED) {
+        return 0;
+    }
+    set = actions;
+    len = NLA_ALIGN(set->nla_len);
+    if (len >= size) {
+        return 0;               /* Nothing would deliver the packets. */
+    }
+
+    key = nl_attr_get(set);
+    if (nl_attr_get_size(set) < NLA_HDRLEN
+        || nl_attr_type(key) != OVS_KEY_ATTR_ETHERNET
+        || nl_attr_get_size(key) != 2 * sizeof *value) {
+        return 0;
+    }
+    value = nl_attr_get(key);
+    mask = value + 1;
+    if (!eth_addr_is_zero(mask->eth_src)
+        || !eth_addr_equals(mask->eth_dst, eth_addr_exact)) {
+        return 0;
+    }
+    *eth_dst = value->eth_dst;
+    return len;
+}
+
 void
 container_map_table_set_backend_actions(struct container_map_table *table,
                                         struct container_map_backend *b,
@@ -580,6 +619,7 @@ container_map_table_set_backend_actions(struct container_map_table *table,
         new = xmalloc(sizeof *new + ROUND_UP(size, 8));
         new->size = size;
         memcpy(new->data, actions, size);
+        new->rest = actions_find_eth_dst(actions, size, &new->eth_dst);
     }
     ovsrcu_set(&b->actions, new);
     if (old) {

@@ -81,8 +81,15 @@ struct container_map_counters {
 };
 
 /* Datapath actions that deliver a packet to a backend, built outside the fast
- * path (for example "set eth_dst, output port" or a tunnel push). */
+ * path (for example "set eth_dst, output port" or a tunnel push).
+ *
+ * When they begin with a masked set of the Ethernet destination alone (the
+ * usual case), the datapath writes 'eth_dst' into the packets itself and
+ * runs only the actions after it, from offset 'rest' of 'data'. */
 struct container_map_actions {
+    struct eth_addr eth_dst;    /* Valid if 'rest' is nonzero. */
+    size_t rest;                /* 0, or the offset of the remaining actions
+                                 * after a set of the Ethernet destination. */
     size_t size;                /* Bytes of netlink actions in 'data'. */
     uint64_t data[];            /* Netlink attributes, 8-byte aligned. */
 };
@@ -159,6 +166,21 @@ void container_map_key_init(struct container_map_key *, uint32_t table_id,
                             ovs_be16 port);
 static inline uint32_t
 container_map_key_hash(const struct container_map_key *);
+
+/* The same for an IPv4 address, without an in6_addr in between (the fast
+ * path's shortcut): the key and hash are those that container_map_key_init()
+ * and container_map_key_hash() give for its IPv4-mapped form. */
+static inline void container_map_key_init_ipv4(struct container_map_key *,
+                                               uint32_t table_id, ovs_be32 ip,
+                                               uint8_t proto, ovs_be16 port);
+static inline uint32_t container_map_key_hash_ipv4(uint32_t table_id,
+                                                   ovs_be32 ip, uint8_t proto,
+                                                   ovs_be16 port);
+
+/* Returns true if 'a' and 'b' are the same key (what memcmp() would say, in
+ * three 8-byte comparisons). */
+static inline bool container_map_key_equals(const struct container_map_key *a,
+                                            const struct container_map_key *b);
 
 /* Readers: no locks, valid until the next quiescent state. */
 static inline const struct container_map_entry *
@@ -371,6 +393,43 @@ container_map_key_hash(const struct container_map_key *key)
     return hash_finish(hash, sizeof *key);
 }
 
+static inline void
+container_map_key_init_ipv4(struct container_map_key *key, uint32_t table_id,
+                            ovs_be32 ip, uint8_t proto, ovs_be16 port)
+{
+    uint32_t w[4] = { 0, 0, (OVS_FORCE uint32_t) htonl(0xffff),
+                      (OVS_FORCE uint32_t) ip };
+
+    memcpy(&key->ip, w, sizeof w);
+    key->table_id = table_id;
+    key->port = port;
+    key->proto = proto;
+    key->pad = 0;
+}
+
+static inline uint32_t
+container_map_key_hash_ipv4(uint32_t table_id, ovs_be32 ip, uint8_t proto,
+                            ovs_be16 port)
+{
+    uint32_t hash;
+
+    hash = hash_add(table_id, ((uint32_t) proto << 16) | port);
+    hash = hash_add(hash, (OVS_FORCE uint32_t) ip);
+    return hash_finish(hash, sizeof(struct container_map_key));
+}
+
+static inline bool
+container_map_key_equals(const struct container_map_key *a,
+                         const struct container_map_key *b)
+{
+    uint64_t x[3], y[3];
+
+    BUILD_ASSERT_DECL(sizeof *a == sizeof x);
+    memcpy(x, a, sizeof x);
+    memcpy(y, b, sizeof y);
+    return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]));
+}
+
 static inline const struct container_map_entry *
 container_map_table_lookup(const struct container_map_table *table,
                            const struct container_map_key *key, uint32_t hash)
@@ -378,7 +437,7 @@ container_map_table_lookup(const struct container_map_table *table,
     const struct container_map_entry *entry;
 
     CMAP_FOR_EACH_WITH_HASH (entry, node, hash, &table->entries) {
-        if (!memcmp(&entry->key, key, sizeof *key)) {
+        if (container_map_key_equals(&entry->key, key)) {
             return entry;
         }
     }

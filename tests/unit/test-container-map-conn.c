@@ -1708,12 +1708,31 @@ make_ip6(const char *src, const char *dst, uint8_t nxt,
     return p;
 }
 
-/* Parses 'p' into 'pkt', which starts out as garbage. */
+/* Parses 'p' into 'pkt', which starts out as garbage.  Also checks that the
+ * fast path's shortcut, container_map_pkt_ipv4_dst(), agrees: it takes
+ * exactly the IPv4 TCP, UDP and SCTP packets in Ethernet frames that the
+ * full parse finds, with the same destination, protocol and port. */
 static void
 parse(const struct dp_packet *p, struct container_map_pkt *pkt)
 {
+    ovs_be32 dst4 = htonl(0x01020304);
+    ovs_be16 dst_port = htons(1);
+    uint8_t proto = 0xa5;
+    bool fast;
+
     memset(pkt, 0xa5, sizeof *pkt);
     container_map_pkt_parse(p, pkt);
+
+    fast = container_map_pkt_ipv4_dst(p, &dst4, &proto, &dst_port);
+    assert_int_equal(fast, (pkt->kind == CONTAINER_MAP_PKT_L4
+                            && IN6_IS_ADDR_V4MAPPED(&pkt->dst)
+                            && dp_packet_is_eth(p)));
+    if (fast) {
+        assert_int_equal(ntohl(dst4), ntohl(in6_addr_get_mapped_ipv4(
+                                                &pkt->dst)));
+        assert_int_equal(proto, pkt->proto);
+        assert_int_equal(ntohs(dst_port), ntohs(pkt->dst_port));
+    }
 }
 
 static void
@@ -1753,8 +1772,8 @@ test_parse_l4(void **state OVS_UNUSED)
 {
     struct in6_addr x = ip4_addr(IP_X), peer = ip4_addr(PEER1);
     struct in6_addr x6 = ip6_addr(IP6_X), peer6 = ip6_addr(IP6_PEER);
+    struct container_map_key key = { .table_id = 0 };
     struct container_map_pkt pkt;
-    struct container_map_key key;
     struct dp_packet *p;
     struct ofpbuf l4;
 

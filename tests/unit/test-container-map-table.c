@@ -758,6 +758,26 @@ test_ipv6_and_mapped(void **state OVS_UNUSED)
     /* The mapped address written as IPv6 is the IPv4 key. */
     key6(&same, 1, "::ffff:203.0.113.10", IPPROTO_TCP, 80);
     assert_memory_equal(&same, &keys[0], sizeof same);
+
+    /* So is the fast path's IPv4 shortcut, with the same hash. */
+    memset(&same, 0xa5, sizeof same);
+    container_map_key_init_ipv4(&same, 1, htonl(TEST_IP4), IPPROTO_TCP,
+                                htons(80));
+    assert_memory_equal(&same, &keys[0], sizeof same);
+    for (uint32_t i = 0; i < 1000; i++) {
+        uint32_t table_id = i % CONTAINER_MAP_MAX_TABLES;
+        ovs_be32 ip = htonl(random_uint32());
+        uint8_t proto = i % 3 ? IPPROTO_TCP : IPPROTO_UDP;
+        ovs_be16 port = htons(1 + i * 7);
+        struct container_map_key k, k4;
+
+        container_map_key_init_ipv4(&k4, table_id, ip, proto, port);
+        key4(&k, table_id, ntohl(ip), proto, ntohs(port));
+        assert_memory_equal(&k4, &k, sizeof k);
+        assert_int_equal(container_map_key_hash_ipv4(table_id, ip, proto,
+                                                     port),
+                         container_map_key_hash(&k));
+    }
     assert_int_equal(add_ok(t, &same, mac_n(1), 2), CONTAINER_MAP_UNCHANGED);
 
     /* Deleting the IPv4 key leaves the IPv6 ones, and vice versa. */
@@ -888,6 +908,9 @@ test_backend_actions(void **state OVS_UNUSED)
     assert_int_equal(actions->size, c.size);
     assert_memory_equal(actions->data, c.data, c.size);
 
+    /* Not a set of the Ethernet destination first: run as they are. */
+    assert_int_equal(actions->rest, 0);
+
     /* Setting the same actions again keeps them. */
     container_map_table_set_backend_actions(t, b, c.data, c.size);
     actions = ovsrcu_get(struct container_map_actions *, &b->actions);
@@ -907,6 +930,44 @@ test_backend_actions(void **state OVS_UNUSED)
                                &b->actions));
     container_map_table_set_backend_actions(t, b, c.data, 0);
     assert_null(ovsrcu_get(struct container_map_actions *, &b->actions));
+
+    /* A masked set of the Ethernet destination alone, then an output: the
+     * datapath is told the address and where the rest begins. */
+    struct ovs_key_ethernet eth[2] = {
+        { .eth_src = mac_n(7), .eth_dst = mac_n(9) },
+        { .eth_src = eth_addr_zero, .eth_dst = eth_addr_exact },
+    };
+    size_t ofs;
+
+    ofpbuf_clear(&c);
+    ofs = nl_msg_start_nested(&c, OVS_ACTION_ATTR_SET_MASKED);
+    nl_msg_put_unspec(&c, OVS_KEY_ATTR_ETHERNET, eth, sizeof eth);
+    nl_msg_end_nested(&c, ofs);
+    size_t set_size = c.size;
+    nl_msg_put_u32(&c, OVS_ACTION_ATTR_OUTPUT, 5);
+    container_map_table_set_backend_actions(t, b, c.data, c.size);
+    actions = ovsrcu_get(struct container_map_actions *, &b->actions);
+    assert_int_equal(actions->rest, set_size);
+    assert_true(eth_addr_equals(actions->eth_dst, mac_n(9)));
+
+    /* Not when the source is set too, or when nothing follows. */
+    eth[1].eth_src = eth_addr_exact;
+    ofpbuf_clear(&c);
+    ofs = nl_msg_start_nested(&c, OVS_ACTION_ATTR_SET_MASKED);
+    nl_msg_put_unspec(&c, OVS_KEY_ATTR_ETHERNET, eth, sizeof eth);
+    nl_msg_end_nested(&c, ofs);
+    nl_msg_put_u32(&c, OVS_ACTION_ATTR_OUTPUT, 5);
+    container_map_table_set_backend_actions(t, b, c.data, c.size);
+    actions = ovsrcu_get(struct container_map_actions *, &b->actions);
+    assert_int_equal(actions->rest, 0);
+    eth[1].eth_src = eth_addr_zero;
+    ofpbuf_clear(&c);
+    ofs = nl_msg_start_nested(&c, OVS_ACTION_ATTR_SET_MASKED);
+    nl_msg_put_unspec(&c, OVS_KEY_ATTR_ETHERNET, eth, sizeof eth);
+    nl_msg_end_nested(&c, ofs);
+    container_map_table_set_backend_actions(t, b, c.data, c.size);
+    actions = ovsrcu_get(struct container_map_actions *, &b->actions);
+    assert_int_equal(actions->rest, 0);
 
     /* A backend freed with its actions (the frees run at quiescence). */
     container_map_table_set_backend_actions(t, b, c.data, c.size);
