@@ -570,18 +570,29 @@ cm_lookup_batch(const struct container_map_table *table, uint32_t table_id,
  * together first, and the action then takes its packets' entries from here
  * (cm_ahead_take()), in the order the megaflows run.
  *
- * Per thread; the entries stay valid because a PMD thread does not quiesce
- * within a receive batch.  Packets are matched by pointer, and whatever does
- * not match (a recirculated packet, another table, a packet that needs the
- * full parse) is looked up by the action as usual. */
+ * Per thread; the entries stay valid because no thread quiesces inside
+ * dp_netdev_input__().  Each megaflow's packets are matched by the address
+ * of its action and the packets' addresses, and whatever does not match (a
+ * recirculated packet, another table, actions replaced meanwhile, a packet
+ * that needs the full parse) is looked up by the action as usual.  Paths
+ * that do not call the hooks (dp_netdev_batch_execute() of the AVX512 input
+ * path, dpif_netdev_execute()) simply find nothing here. */
+struct cm_ahead_seg {
+    const struct nlattr *action;    /* The megaflow's container_map action. */
+    size_t start;                   /* Its packets in 'packets'... */
+    size_t n;                       /* ...and how many. */
+};
+
 struct cm_ahead {
     unsigned int depth;         /* Nesting of receive batches (recirculation):
                                  * only the outermost one looks ahead. */
     uint32_t table_id;
     size_t n;                   /* Packets added. */
-    size_t next;                /* First packet the action did not take. */
+    size_t n_segs;              /* Megaflow batches added. */
+    size_t next_seg;            /* First segment the action did not take. */
     unsigned long shortcut;     /* Packets with entries (see
                                  * cm_lookup_batch()). */
+    struct cm_ahead_seg segs[NETDEV_MAX_BURST];
     struct dp_packet *packets[NETDEV_MAX_BURST];
     const struct container_map_entry *entries[NETDEV_MAX_BURST];
 };
@@ -595,13 +606,18 @@ container_map_lookahead_add__(const struct dp_packet_batch *batch,
     const struct ovs_action_container_map *cm = nl_attr_get(action);
     struct cm_ahead *ahead = cm_ahead_get();
     size_t n = dp_packet_batch_size(batch);
+    struct cm_ahead_seg *seg;
 
-    if (ahead->depth || cm->egress
+    if (ahead->depth || cm->egress || !n
         || (ahead->n && ahead->table_id != cm->table_id)
         || ahead->n + n > NETDEV_MAX_BURST) {
         return;
     }
     ahead->table_id = cm->table_id;
+    seg = &ahead->segs[ahead->n_segs++];
+    seg->action = action;
+    seg->start = ahead->n;
+    seg->n = n;
     memcpy(&ahead->packets[ahead->n], batch->packets,
            n * sizeof batch->packets[0]);
     ahead->n += n;
@@ -616,7 +632,7 @@ container_map_lookahead_run(void)
     if (ahead->depth++ || !ahead->n) {
         return;
     }
-    ahead->next = 0;
+    ahead->next_seg = 0;
     ahead->shortcut = cm_lookup_batch(container_map_table_global(),
                                       ahead->table_id, ahead->packets,
                                       ahead->n, pkts, ahead->entries);
@@ -629,36 +645,48 @@ container_map_lookahead_done(void)
 
     if (!--ahead->depth) {
         ahead->n = 0;
+        ahead->n_segs = 0;
     }
 }
 
-/* Takes the entries looked up ahead for 'batch', if there are, into
- * 'entries' and returns true (every packet took the shortcut). */
+/* If the entries of the packets in 'batch' were looked up ahead, for this
+ * very 'action' as the first action of their megaflow (so that nothing has
+ * changed the packets since), copies them into 'entries' and returns true.
+ * Otherwise returns false, and the action looks them up itself.
+ *
+ * The megaflows run in the order they were added, so only the next segment
+ * can match.  Checking the action's address as well as the packets' guards
+ * against a megaflow whose actions a revalidator replaced in between: the
+ * old actions cannot be freed, and their address reused, before this thread
+ * quiesces. */
 static bool
-cm_ahead_take(uint32_t table_id, const struct dp_packet_batch *batch,
+cm_ahead_take(const struct nlattr *action, const struct dp_packet_batch *batch,
               const struct container_map_entry *entries[])
 {
     struct cm_ahead *ahead = cm_ahead_get();
     size_t n = dp_packet_batch_size(batch);
+    const struct cm_ahead_seg *seg;
     unsigned long all;
 
-    if (!ahead->n || ahead->table_id != table_id
-        || ahead->next + n > ahead->n) {
+    if (ahead->next_seg >= ahead->n_segs) {
+        return false;
+    }
+    seg = &ahead->segs[ahead->next_seg];
+    if (seg->action != action || seg->n != n) {
         return false;
     }
     for (size_t i = 0; i < n; i++) {
-        if (batch->packets[i] != ahead->packets[ahead->next + i]) {
+        if (batch->packets[i] != ahead->packets[seg->start + i]) {
             return false;
         }
     }
+    ahead->next_seg++;
 
-    all = n < NETDEV_MAX_BURST ? (1UL << n) - 1 : ULONG_MAX;
-    if (((ahead->shortcut >> ahead->next) & all) != all) {
-        ahead->next += n;
+    all = n < sizeof all * CHAR_BIT ? (1UL << n) - 1 : ULONG_MAX;
+    if (((ahead->shortcut >> seg->start) & all) != all) {
         return false;
     }
-    memcpy(entries, &ahead->entries[ahead->next], n * sizeof entries[0]);
-    ahead->next += n;
+    memcpy(entries, &ahead->entries[seg->start], n * sizeof entries[0]);
     return true;
 }
 
@@ -842,7 +870,7 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     const struct container_map_entry *entries[NETDEV_MAX_BURST];
     unsigned long shortcut = 0;
     if (!cm->egress) {
-        if (cm_ahead_take(ctx.table_id, batch, entries)) {
+        if (cm_ahead_take(a, batch, entries)) {
             shortcut = ULONG_MAX;
         } else {
             shortcut = cm_lookup_batch(ctx.table, ctx.table_id,
@@ -985,7 +1013,7 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
                                 (const char *) acts + actions->rest);
             size -= actions->rest;
             if (nl_attr_type(acts) == OVS_ACTION_ATTR_OUTPUT
-                && NLA_ALIGN(acts->nla_len) == size) {
+                && NLA_ALIGN(acts->nla_len) == size && dp_execute_action) {
                 /* What odp_execute_actions() would do with it. */
                 dp_execute_action(dp, &group->batch, acts, true);
                 continue;

@@ -22,12 +22,15 @@
  * The action carries only the bridge's table number, its direction and what
  * to do on a miss.
  *
- * Ingress (traffic towards containers): per packet it looks up the
- * connection entries, then [table, IP destination, L4 protocol, L4
- * destination port] in the container map, and runs the chosen backend's
- * precompiled actions (rewrite of the Ethernet destination, output).  It
- * answers ARP and ICMP echo requests for mapped IPs and delivers ICMP errors
- * to the container whose connection they are about.
+ * Ingress (traffic towards containers): per packet it looks up [table, IP
+ * destination, L4 protocol, L4 destination port] in the container map (for
+ * a whole receive batch at once when dpif-netdev's lookahead hooks below
+ * ran); a mapping with one backend delivers there, one with several (or a
+ * packet without mapping) consults the connection entries.  Delivery runs
+ * the backend's precompiled actions (the action writes the Ethernet
+ * destination itself when they start with that, then output or tunnel
+ * push).  It answers ARP and ICMP echo requests for mapped IPs and delivers
+ * ICMP errors to the container whose connection they are about.
  *
  * Egress (traffic from containers): it records a connection entry for each
  * new flow a container opens from its reserved range, drops what leaves the

@@ -586,6 +586,7 @@ actions_find_eth_dst(const struct nlattr *actions, size_t size,
 
     key = nl_attr_get(set);
     if (nl_attr_get_size(set) < NLA_HDRLEN
+        || !nl_attr_is_valid(key, nl_attr_get_size(set))
         || nl_attr_type(key) != OVS_KEY_ATTR_ETHERNET
         || nl_attr_get_size(key) != 2 * sizeof *value) {
         return 0;

@@ -1724,8 +1724,10 @@ parse(const struct dp_packet *p, struct container_map_pkt *pkt)
     container_map_pkt_parse(p, pkt);
 
     fast = container_map_pkt_ipv4_dst(p, &dst4, &proto, &dst_port);
+    /* (For a TCP, UDP or SCTP packet the full parse makes sure that the
+     * source is IPv4-mapped exactly when the Ethertype is IPv4.) */
     assert_int_equal(fast, (pkt->kind == CONTAINER_MAP_PKT_L4
-                            && IN6_IS_ADDR_V4MAPPED(&pkt->dst)
+                            && IN6_IS_ADDR_V4MAPPED(&pkt->src)
                             && dp_packet_is_eth(p)));
     if (fast) {
         assert_int_equal(ntohl(dst4), ntohl(in6_addr_get_mapped_ipv4(
