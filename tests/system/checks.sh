@@ -41,6 +41,30 @@ check() {
     fi
 }
 
+# check_teardown: tears the lab down and checks that it left no namespace,
+# daemon or temporary directory behind.
+check_teardown() {
+    local tmp=$NETLAB_TMP pidfiles node pid
+    local left=()
+
+    pidfiles=$(cat "$tmp"/*/*.pid 2>/dev/null)
+    netlab_down
+    for node in $(netlab_nodes); do
+        if ip netns list | grep -qE "^$(netlab_ns "$node")( |\$)"; then
+            left+=("namespace $(netlab_ns "$node")")
+        fi
+    done
+    for pid in $pidfiles; do
+        if kill -0 "$pid" 2>/dev/null; then
+            left+=("daemon pid $pid")
+        fi
+    done
+    if [ -e "$tmp" ]; then
+        left+=("directory $tmp")
+    fi
+    check "teardown leaves nothing behind" ${#left[@]} "${left[@]}"
+}
+
 finish() {
     netlab_down
     echo "$n_pass passed, $n_fail failed"

@@ -231,23 +231,7 @@ done
 
 # --- 5. Teardown -------------------------------------------------------------
 
-pidfiles=$(cat "$tmp"/*/*.pid 2>/dev/null)
-netlab_down
-left=()
-for node in $(netlab_nodes); do
-    if ip netns list | grep -qE "^$(netlab_ns "$node")( |\$)"; then
-        left+=("namespace $(netlab_ns "$node")")
-    fi
-done
-for pid in $pidfiles; do
-    if kill -0 "$pid" 2>/dev/null; then
-        left+=("daemon pid $pid")
-    fi
-done
-if [ -e "$tmp" ]; then
-    left+=("directory $tmp")
-fi
-check "teardown leaves nothing behind" ${#left[@]} "${left[@]}"
+check_teardown
 
 echo "# $(( $(date +%s) - t_start )) s"
 finish

@@ -165,27 +165,6 @@ fi
 
 # --- Teardown ---------------------------------------------------------------
 
-tmp=$NETLAB_TMP
-pidfiles=$(cat "$tmp"/*/*.pid 2>/dev/null)
-netlab_down
-left=()
-for node in $(netlab_nodes); do
-    if ip netns list | grep -qE "^$(netlab_ns "$node")( |\$)"; then
-        left+=("namespace $(netlab_ns "$node")")
-    fi
-done
-for pid in $pidfiles; do
-    if kill -0 "$pid" 2>/dev/null; then
-        left+=("daemon pid $pid")
-    fi
-done
-if [ -e "$tmp" ]; then
-    left+=("directory $tmp")
-fi
-if [ ${#left[@]} -eq 0 ]; then
-    pass "teardown leaves nothing behind"
-else
-    fail "teardown leaves nothing behind" "${left[@]}"
-fi
+check_teardown
 
 finish
