@@ -608,7 +608,7 @@ container_map_lookahead_add__(const struct dp_packet_batch *batch,
     size_t n = dp_packet_batch_size(batch);
     struct cm_ahead_seg *seg;
 
-    if (ahead->depth || cm->egress || !n
+    if (ahead->depth || !n
         || (ahead->n && ahead->table_id != cm->table_id)
         || ahead->n + n > NETDEV_MAX_BURST) {
         return;

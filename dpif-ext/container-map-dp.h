@@ -87,7 +87,11 @@ container_map_lookahead_add(const struct dp_packet_batch *batch,
 {
     if (size >= NLA_HDRLEN
         && nl_attr_type(actions) == OVS_ACTION_ATTR_CONTAINER_MAP) {
-        container_map_lookahead_add__(batch, actions);
+        const struct ovs_action_container_map *cm = nl_attr_get(actions);
+
+        if (!cm->egress) {
+            container_map_lookahead_add__(batch, actions);
+        }
     }
 }
 

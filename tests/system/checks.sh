@@ -1,11 +1,42 @@
-# checks.sh -- pass/fail bookkeeping shared by the system tests.  -*- sh -*-
+# checks.sh -- what the system tests share.  -*- sh -*-
 # shellcheck shell=bash
 #
-# Source it from bash after utilities/netlab.sh.  Each check prints
-# "ok N - DESCRIPTION" or "FAIL N - DESCRIPTION" followed by indented
-# details; finish tears the lab down, prints "N passed, M failed" (the line
-# tests/run-checks.sh reads) and exits 0 only if something passed and
-# nothing failed.
+# Source it from bash, with 'here' set to the test's directory and 'needs'
+# to the commands the test runs besides iproute2.  It skips the test (exit
+# 77) unless it runs as root with those commands, sets OVS_BUILDDIR
+# (default: <project>/_build/openvswitch), sources utilities/netlab.sh and
+# tears the lab down on exit.
+#
+# Each check prints "ok N - DESCRIPTION" or "FAIL N - DESCRIPTION" followed
+# by indented details; finish tears the lab down, prints "N passed, M
+# failed" (the line tests/run-checks.sh reads) and exits 0 only if something
+# passed and nothing failed.
+
+top=$(cd "$here/../.." && pwd)
+OVS_BUILDDIR=${OVS_BUILDDIR:-$top/_build/openvswitch}
+export OVS_BUILDDIR
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: needs root (network namespaces, veths, ovs-vswitchd per host)"
+    exit 77
+fi
+for tool in ${needs:-}; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        case $tool in
+            ping | tracepath | arping) pkg=iputils-$tool ;;
+            *) pkg=$tool ;;
+        esac
+        echo "SKIP: $tool not found (apt-get install -y $pkg)"
+        exit 77
+    fi
+done
+
+# shellcheck source-path=SCRIPTDIR source=../../utilities/netlab.sh
+. "$top/utilities/netlab.sh"
+
+trap netlab_down EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 n_pass=0
 n_fail=0

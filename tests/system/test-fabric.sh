@@ -41,28 +41,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-OVS_BUILDDIR=${OVS_BUILDDIR:-$top/_build/openvswitch}
-export OVS_BUILDDIR
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: needs root (network namespaces, veths, ovs-vswitchd per host)"
-    exit 77
-fi
-for tool in socat ping ethtool; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "SKIP: $tool not found (apt-get install -y socat iputils-ping ethtool)"
-        exit 77
-    fi
-done
-
-# shellcheck source-path=SCRIPTDIR source=../../utilities/netlab.sh
-. "$top/utilities/netlab.sh"
-
-trap netlab_down EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
+needs="socat ping ethtool"
 # shellcheck source-path=SCRIPTDIR source=checks.sh
 . "$here/checks.sh"
 

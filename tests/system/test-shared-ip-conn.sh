@@ -41,29 +41,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-OVS_BUILDDIR=${OVS_BUILDDIR:-$top/_build/openvswitch}
-export OVS_BUILDDIR
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: needs root"
-    exit 77
-fi
-for tool in ping tracepath arping; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "SKIP: $tool not found (apt-get install -y iputils-ping" \
-             "iputils-tracepath iputils-arping)"
-        exit 77
-    fi
-done
-
-# shellcheck source-path=SCRIPTDIR source=../../utilities/netlab.sh
-. "$top/utilities/netlab.sh"
-
-trap netlab_down EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
+needs="ping tracepath arping"
 # shellcheck source-path=SCRIPTDIR source=checks.sh
 . "$here/checks.sh"
 

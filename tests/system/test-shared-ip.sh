@@ -20,22 +20,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-OVS_BUILDDIR=${OVS_BUILDDIR:-$top/_build/openvswitch}
-export OVS_BUILDDIR
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: needs root"
-    exit 77
-fi
-
-# shellcheck source-path=SCRIPTDIR source=../../utilities/netlab.sh
-. "$top/utilities/netlab.sh"
-
-trap netlab_down EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
+needs="socat"
 # shellcheck source-path=SCRIPTDIR source=checks.sh
 . "$here/checks.sh"
 
