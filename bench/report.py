@@ -302,7 +302,7 @@ class Report:
             w("![Mpps per configuration and table size](chart.png)\n")
         return "\n".join(out)
 
-    # --- reStructuredText summary (for README.rst) -------------------------
+    # --- reStructuredText summary (for Documentation/topics/benchmark.rst) -
 
     def rst(self):
         def table(header, rows):
