@@ -10,25 +10,42 @@ AM_CPPFLAGS += \
 	-I$(top_srcdir)/cmext/ofproto-ext \
 	-I$(top_srcdir)/cmext/ofproto-ext/include
 
-# Tables, packet parsing and the datapath action: libopenvswitch, which
+# The map, packet parsing and the datapath action: libopenvswitch, which
 # ovs-vswitchd, ovs-ofctl, ovs-appctl and the test programs link.
 lib_libopenvswitch_la_SOURCES += \
+	cmext/lib/container-map.c \
+	cmext/lib/container-map.h \
+	cmext/lib/container-map-addr.c \
+	cmext/lib/container-map-backend.c \
 	cmext/lib/container-map-conn.c \
 	cmext/lib/container-map-conn.h \
+	cmext/lib/container-map-entry.c \
 	cmext/lib/container-map-packet.c \
 	cmext/lib/container-map-packet.h \
+	cmext/lib/container-map-private.h \
 	cmext/lib/container-map-resv.c \
-	cmext/lib/container-map-resv.h \
-	cmext/lib/container-map-table.c \
-	cmext/lib/container-map-table.h \
+	cmext/lib/container-map-stats.c \
+	cmext/lib/container-map-stats.h \
+	cmext/lib/container-map-view.c \
+	cmext/lib/container-map-view.h \
 	cmext/dpif-ext/container-map-dp.c \
 	cmext/dpif-ext/container-map-dp.h \
+	cmext/dpif-ext/container-map-dp-private.h \
+	cmext/dpif-ext/container-map-dp-shared.c \
+	cmext/dpif-ext/container-map-odp.c \
+	cmext/dpif-ext/container-map-odp.h \
 	cmext/ofproto-ext/include/openvswitch/container-map-ofpact.h
 
 # Translation and the container-map/... commands: libofproto.
 ofproto_libofproto_la_SOURCES += \
+	cmext/ofproto-ext/container-map-cmd.c \
+	cmext/ofproto-ext/container-map-cmd.h \
+	cmext/ofproto-ext/container-map-cmd-arp.c \
+	cmext/ofproto-ext/container-map-cmd-conn.c \
+	cmext/ofproto-ext/container-map-cmd-map.c \
+	cmext/ofproto-ext/container-map-cmd-resv.c \
+	cmext/ofproto-ext/container-map-ofproto.c \
 	cmext/ofproto-ext/container-map-ofproto.h \
-	cmext/ofproto-ext/container-map-unixctl.c \
 	cmext/ofproto-ext/container-map-xlate.c
 
 # Compiled as part of lib/ofp-actions.c, which includes it.

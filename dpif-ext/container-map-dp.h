@@ -17,66 +17,47 @@
 #ifndef CONTAINER_MAP_DP_H
 #define CONTAINER_MAP_DP_H 1
 
-/* The userspace datapath action OVS_ACTION_ATTR_CONTAINER_MAP.
- *
- * The action carries only the bridge's table number, its direction and what
- * to do on a miss.
+/* The execution of the userspace datapath action
+ * OVS_ACTION_ATTR_CONTAINER_MAP (container-map-odp.h has its encoding):
+ * the calls that the hook patch 0003 adds to lib/odp-execute.c and
+ * lib/dpif-netdev.c.
  *
  * Ingress (traffic towards containers): per packet it looks up [table, IP
- * destination, L4 protocol, L4 destination port] in the container map (for
- * a whole receive batch at once when dpif-netdev's lookahead hooks below
- * ran); a mapping with one backend delivers there, one with several (or a
- * packet without mapping) consults the connection entries.  Delivery runs
- * the backend's precompiled actions (the action writes the Ethernet
- * destination itself when they start with that, then output or tunnel
- * push).  It answers ARP and ICMP echo requests for mapped IPs and delivers
- * ICMP errors to the container whose connection they are about.
- *
- * Egress (traffic from containers): it records a connection entry for each
- * new flow a container opens from its reserved range, drops what leaves the
- * range or collides, and passes the packet on to the next actions.
- *
- * The megaflow the action is part of never has to match what it looks up. */
+ * destination, L4 protocol, L4 destination port] in the container map and
+ * delivers to the mapping's backend, consulting the connection entries when
+ * the mapping has several; it answers ARP and ICMP echo requests for mapped
+ * IPs and delivers ICMP errors to the container whose connection they are
+ * about.  Egress (traffic from containers): it records a connection entry
+ * for each new flow a container opens from its reserved range, drops what
+ * leaves the range or collides, and passes the packet on.  The megaflow the
+ * action is part of never has to match what it looks up. */
 
 #include <stdbool.h>
-#include <stdint.h>
+#include <stddef.h>
+#include "container-map-odp.h"
 #include "netlink.h"
 #include "odp-execute.h"
 #include "odp-netlink.h"
 
 struct dp_packet_batch;
-struct ds;
-struct nlattr;
-struct ofpbuf;
 
-/* Argument of OVS_ACTION_ATTR_CONTAINER_MAP. */
-struct ovs_action_container_map {
-    uint32_t table_id;          /* Bridge's container map table. */
-    uint8_t miss;               /* enum container_map_miss. */
-    uint8_t egress;             /* 0: ingress lookup, 1: egress recording. */
-    uint8_t pad[2];
-};
-
+/* odp_execute_actions() calls this for the action 'action'. */
 void container_map_execute(void *dp, struct dp_packet_batch *, bool steal,
                            const struct nlattr *action,
                            odp_execute_cb dp_execute_action);
 
-/* Hooks of dpif-netdev around the execution of one receive batch's megaflows
- * (see "Looking ahead" in container-map-dp.c): container_map_lookahead_add()
- * for each megaflow's packets and actions, then container_map_lookahead_run()
- * before the first one runs and container_map_lookahead_done() after the last
- * one.  Cheap for megaflows without the action. */
+/* dp_netdev_input__() calls these around its execution of one receive
+ * batch's megaflows, so that the action's lookups for the whole batch are
+ * done together ("Looking ahead" in container-map-dp.c):
+ * container_map_lookahead_add() for each megaflow with its packets and
+ * actions, container_map_lookahead_run() before the first megaflow runs,
+ * container_map_lookahead_done() after the last.  Cheap for megaflows without
+ * the action. */
 static inline void container_map_lookahead_add(const struct dp_packet_batch *,
                                                const struct nlattr *actions,
                                                size_t size);
 void container_map_lookahead_run(void);
 void container_map_lookahead_done(void);
-
-void container_map_format_odp_action(struct ds *, const struct nlattr *);
-int container_map_parse_odp_action(const char *, struct ofpbuf *actions);
-void container_map_put_odp_action(struct ofpbuf *odp_actions,
-                                  uint32_t table_id, uint8_t miss,
-                                  bool egress);
 
 void container_map_lookahead_add__(const struct dp_packet_batch *,
                                    const struct nlattr *action);

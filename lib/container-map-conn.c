@@ -14,134 +14,106 @@
  * limitations under the License.
  */
 
+/* The container map's connection store: connection entries, their expiry
+ * and their settings.  A leaf (container-map-private.h): it keeps each
+ * backend's count of connections and calls nothing else; the coordinator
+ * decides when a connection may be made and what to forget. */
+
 #include <config.h>
 
-#include "container-map-conn.h"
+#include "container-map-private.h"
 
-#include <errno.h>
 #include <string.h>
 
-#include "container-map-resv.h"
 #include "util.h"
 
-static void
-conn_free(struct container_map_conn *conn)
+void
+container_map_conns_init(struct container_map_conns *conns)
 {
-    free(conn);
+    cmap_init(&conns->map);
+    atomic_init(&conns->n, 0);
+    conns->settings = (struct container_map_conn_settings) {
+        .max_conns = 1000000,
+        .tcp_ms = 7200 * 1000,
+        .tcp_closing_ms = 30 * 1000,
+        .udp_ms = 60 * 1000,
+        .icmp_ms = 30 * 1000,
+    };
+    atomic_init(&conns->tcp_ms, conns->settings.tcp_ms);
+    atomic_init(&conns->udp_ms, conns->settings.udp_ms);
+}
+
+void
+container_map_conns_destroy(struct container_map_conns *conns)
+{
+    ovs_assert(cmap_is_empty(&conns->map));
+    cmap_destroy(&conns->map);
+}
+
+void
+container_map_conns_set_settings(struct container_map_conns *conns,
+                                 const struct container_map_conn_settings *s)
+{
+    conns->settings = *s;
+    atomic_store_relaxed(&conns->tcp_ms, s->tcp_ms);
+    atomic_store_relaxed(&conns->udp_ms, s->udp_ms);
+}
+
+/* Inserts a new connection (the caller checked that 'key' has none and that
+ * it may be made), or returns NULL if the table is full. */
+struct container_map_conn *
+container_map_conns_insert(struct container_map_conns *conns,
+                           const struct container_map_conn_key *key,
+                           uint32_t hash,
+                           struct container_map_backend *backend,
+                           enum container_map_conn_kind kind,
+                           struct container_map_counters *svc_stats,
+                           struct container_map_counters *backend_stats,
+                           long long int now)
+{
+    struct container_map_conn *conn;
+    unsigned int n, orig;
+
+    atomic_read_relaxed(&conns->n, &n);
+    if (n >= conns->settings.max_conns) {
+        return NULL;
+    }
+    conn = xzalloc(sizeof *conn);
+    conn->key = *key;
+    conn->backend = backend;
+    conn->kind = kind;
+    conn->svc_stats = svc_stats;
+    conn->backend_stats = backend_stats;
+    conn->created = now;
+    atomic_init(&conn->used, now);
+    atomic_init(&conn->tcp_flags, 0);
+    atomic_init(&conn->in.n_packets, 0);
+    atomic_init(&conn->in.n_bytes, 0);
+    atomic_init(&conn->out.n_packets, 0);
+    atomic_init(&conn->out.n_bytes, 0);
+    backend->n_conns++;
+    atomic_add_relaxed(&conns->n, 1, &orig);
+    cmap_insert(&conns->map, &conn->node, hash);
+    return conn;
 }
 
 static void
-conn_remove(struct container_map_table *table, struct container_map_conn *conn)
-    OVS_REQUIRES(table->mutex)
+conn_remove(struct container_map_conns *conns, struct container_map_conn *conn)
 {
     unsigned int orig;
 
-    cmap_remove(&table->conns, &conn->node,
+    cmap_remove(&conns->map, &conn->node,
                 container_map_conn_hash(&conn->key));
     conn->backend->n_conns--;
-    atomic_sub_relaxed(&table->n_conns, 1, &orig);
-    ovsrcu_postpone(conn_free, conn);
-}
-
-/* Checks that what a connection to 'backend' would be made for still stands,
- * and finds the counters it shares. */
-static bool
-conn_is_valid(const struct container_map_table *table,
-              const struct container_map_conn_key *key,
-              const struct container_map_backend *backend,
-              enum container_map_conn_kind kind,
-              struct container_map_counters **svc_stats,
-              struct container_map_counters **backend_stats)
-{
-    *svc_stats = *backend_stats = NULL;
-    if (kind == CONTAINER_MAP_CONN_INBOUND) {
-        const struct container_map_entry *entry;
-        struct container_map_key skey;
-        int i;
-
-        container_map_key_init(&skey, key->table_id, &key->local_ip,
-                               key->proto, key->local_port);
-        entry = container_map_table_lookup(table, &skey,
-                                           container_map_key_hash(&skey));
-        i = entry ? container_map_entry_find_backend(entry, backend) : -1;
-        if (i < 0) {
-            return false;
-        }
-        *svc_stats = entry->stats;
-        *backend_stats = entry->bstats[i];
-        return true;
-    } else {
-        const struct container_map_resv *r;
-        struct container_map_key skey;
-
-        r = container_map_resv_lookup(table, key->table_id, &key->local_ip,
-                                      backend->mac);
-        if (!r || r->backend != backend) {
-            return false;
-        }
-        if (key->proto == IPPROTO_ICMP || key->proto == IPPROTO_ICMPV6) {
-            return true;
-        }
-        /* A port mapped meanwhile belongs to the mapping. */
-        container_map_key_init(&skey, key->table_id, &key->local_ip,
-                               key->proto, key->local_port);
-        return !container_map_table_lookup(table, &skey,
-                                           container_map_key_hash(&skey));
-    }
-}
-
-int
-container_map_conn_insert(struct container_map_table *table,
-                          const struct container_map_conn_key *key,
-                          uint32_t hash, struct container_map_backend *backend,
-                          enum container_map_conn_kind kind, long long int now,
-                          struct container_map_conn **connp)
-{
-    struct container_map_counters *svc_stats, *backend_stats;
-    struct container_map_conn *conn;
-    unsigned int n, orig;
-    int error = 0;
-
-    ovs_mutex_lock(&table->mutex);
-    conn = container_map_conn_lookup(table, key, hash);
-    if (conn) {
-        error = conn->backend == backend ? 0 : EEXIST;
-    } else if (!conn_is_valid(table, key, backend, kind, &svc_stats,
-                              &backend_stats)) {
-        error = ESTALE;
-    } else {
-        atomic_read_relaxed(&table->n_conns, &n);
-        if (n >= table->conn_settings.max_conns) {
-            error = ENOSPC;
-        } else {
-            conn = xzalloc(sizeof *conn);
-            conn->key = *key;
-            conn->backend = backend;
-            conn->kind = kind;
-            conn->svc_stats = svc_stats;
-            conn->backend_stats = backend_stats;
-            conn->created = now;
-            atomic_init(&conn->used, now);
-            atomic_init(&conn->tcp_flags, 0);
-            atomic_init(&conn->in.n_packets, 0);
-            atomic_init(&conn->in.n_bytes, 0);
-            atomic_init(&conn->out.n_packets, 0);
-            atomic_init(&conn->out.n_bytes, 0);
-            backend->n_conns++;
-            atomic_add_relaxed(&table->n_conns, 1, &orig);
-            cmap_insert(&table->conns, &conn->node, hash);
-        }
-    }
-    ovs_mutex_unlock(&table->mutex);
-    *connp = conn;
-    return error;
+    atomic_sub_relaxed(&conns->n, 1, &orig);
+    ovsrcu_postpone(free, conn);
 }
 
 long long int
-container_map_conn_expiry(const struct container_map_table *table,
+container_map_conn_expiry(const struct container_map_conns *conns,
                           const struct container_map_conn *conn)
 {
-    const struct container_map_conn_settings *s = &table->conn_settings;
+    const struct container_map_conn_settings *s = &conns->settings;
     struct container_map_conn *c = CONST_CAST(struct container_map_conn *,
                                               conn);
     long long int used, timeout;
@@ -169,14 +141,14 @@ container_map_conn_state(const struct container_map_conn *conn)
 {
     struct container_map_conn *c = CONST_CAST(struct container_map_conn *,
                                               conn);
+    const uint8_t both = (CONTAINER_MAP_CONN_FIN_IN
+                          | CONTAINER_MAP_CONN_FIN_OUT);
     uint8_t flags;
 
     if (conn->key.proto != IPPROTO_TCP) {
         return "active";
     }
     atomic_read_relaxed(&c->tcp_flags, &flags);
-    uint8_t both = CONTAINER_MAP_CONN_FIN_IN | CONTAINER_MAP_CONN_FIN_OUT;
-
     return (flags & CONTAINER_MAP_CONN_RST ? "reset"
             : (flags & both) == both ? "closed"
             : flags ? "closing"
@@ -184,50 +156,51 @@ container_map_conn_state(const struct container_map_conn *conn)
 }
 
 size_t
-container_map_conn_sweep(struct container_map_table *table, long long int now)
+container_map_conns_sweep(struct container_map_conns *conns,
+                          long long int now)
 {
     struct container_map_conn *conn;
     size_t n = 0;
 
-    ovs_mutex_lock(&table->mutex);
-    CMAP_FOR_EACH (conn, node, &table->conns) {
-        if (now >= container_map_conn_expiry(table, conn)) {
-            conn_remove(table, conn);
+    CMAP_FOR_EACH (conn, node, &conns->map) {
+        if (now >= container_map_conn_expiry(conns, conn)) {
+            conn_remove(conns, conn);
             n++;
         }
     }
-    ovs_mutex_unlock(&table->mutex);
     return n;
 }
 
 size_t
-container_map_conn_flush(struct container_map_table *table, uint32_t table_id)
+container_map_conns_flush(struct container_map_conns *conns,
+                          uint32_t table_id)
 {
     struct container_map_conn *conn;
     size_t n = 0;
 
-    ovs_mutex_lock(&table->mutex);
-    CMAP_FOR_EACH (conn, node, &table->conns) {
+    CMAP_FOR_EACH (conn, node, &conns->map) {
         if (table_id == UINT32_MAX || conn->key.table_id == table_id) {
-            conn_remove(table, conn);
+            conn_remove(conns, conn);
             n++;
         }
     }
-    ovs_mutex_unlock(&table->mutex);
     return n;
 }
 
-void
-container_map_conn_forget(struct container_map_table *table,
-                          uint32_t table_id,
-                          const struct container_map_backend *backend,
-                          int kind, const struct in6_addr *local_ip,
-                          uint8_t proto, ovs_be16 local_port)
-    OVS_REQUIRES(table->mutex)
+/* Forgets the connections of 'table_id' that lead to 'backend' (all of them
+ * if 'kind' is -1) whose local side matches 'local_ip' (if nonnull), and
+ * 'proto' and 'local_port' (if nonzero).  Returns how many. */
+size_t
+container_map_conns_forget(struct container_map_conns *conns,
+                           uint32_t table_id,
+                           const struct container_map_backend *backend,
+                           int kind, const struct in6_addr *local_ip,
+                           uint8_t proto, ovs_be16 local_port)
 {
     struct container_map_conn *conn;
+    size_t n = 0;
 
-    CMAP_FOR_EACH (conn, node, &table->conns) {
+    CMAP_FOR_EACH (conn, node, &conns->map) {
         if (!backend->n_conns) {
             break;
         }
@@ -237,57 +210,28 @@ container_map_conn_forget(struct container_map_table *table,
             && (!local_ip || ipv6_addr_equals(&conn->key.local_ip, local_ip))
             && (!proto || conn->key.proto == proto)
             && (!local_port || conn->key.local_port == local_port)) {
-            conn_remove(table, conn);
+            conn_remove(conns, conn);
+            n++;
         }
-    }
-}
-
-size_t
-container_map_conn_count(const struct container_map_table *table,
-                         uint32_t table_id)
-{
-    const struct container_map_conn *conn;
-    unsigned int n = 0;
-
-    if (table_id == UINT32_MAX) {
-        atomic_read_relaxed(&CONST_CAST(struct container_map_table *, table)
-                            ->n_conns, &n);
-        return n;
-    }
-    CMAP_FOR_EACH (conn, node, &table->conns) {
-        n += conn->key.table_id == table_id;
     }
     return n;
 }
 
-void
-container_map_conn_get_settings(struct container_map_table *table,
-                                struct container_map_conn_settings *s)
+size_t
+container_map_conns_count(const struct container_map_conns *conns,
+                          uint32_t table_id)
 {
-    ovs_mutex_lock(&table->mutex);
-    *s = table->conn_settings;
-    ovs_mutex_unlock(&table->mutex);
-}
-
-void
-container_map_conn_set_settings(struct container_map_table *table,
-                                const struct container_map_conn_settings *s)
-{
-    ovs_mutex_lock(&table->mutex);
-    table->conn_settings = *s;
-    atomic_store_relaxed(&table->max_conns, s->max_conns);
-    atomic_store_relaxed(&table->tcp_ms, s->tcp_ms);
-    atomic_store_relaxed(&table->udp_ms, s->udp_ms);
-    ovs_mutex_unlock(&table->mutex);
-}
-
-void
-container_map_conn_for_each(const struct container_map_table *table,
-                            container_map_conn_cb *cb, void *aux)
-{
+    struct container_map_conns *c = CONST_CAST(struct container_map_conns *,
+                                               conns);
     const struct container_map_conn *conn;
+    unsigned int n = 0;
 
-    CMAP_FOR_EACH (conn, node, &table->conns) {
-        cb(conn, aux);
+    if (table_id == UINT32_MAX) {
+        atomic_read_relaxed(&c->n, &n);
+        return n;
     }
+    CMAP_FOR_EACH (conn, node, &conns->map) {
+        n += conn->key.table_id == table_id;
+    }
+    return n;
 }

@@ -93,41 +93,6 @@ is_echo_request(uint8_t proto, uint8_t type)
             : type == ICMP6_ECHO_REQUEST_TYPE);
 }
 
-bool
-container_map_pkt_ipv4_dst(const struct dp_packet *packet, ovs_be32 *dst,
-                           uint8_t *proto, ovs_be16 *dst_port)
-{
-    const uint8_t *l3 = dp_packet_l3(packet);
-    const struct ip_header *ip;
-    size_t size, ihl;
-    ovs_be16 ethertype;
-
-    if (!l3 || !dp_packet_is_eth(packet)
-        || l3 < (const uint8_t *) dp_packet_data(packet) + ETH_HEADER_LEN) {
-        return false;
-    }
-    memcpy(&ethertype, l3 - 2, sizeof ethertype);
-    size = dp_packet_l3_size(packet);
-    if (ethertype != htons(ETH_TYPE_IP) || size < IP_HEADER_LEN
-        || (l3[0] >> 4) != 4) {
-        return false;
-    }
-    ip = ALIGNED_CAST(const struct ip_header *, l3);
-    ihl = IP_IHL(ip->ip_ihl_ver) * 4;
-    if (ihl < IP_HEADER_LEN || ihl + 4 > size
-        || ip->ip_frag_off & htons(IP_FRAG_OFF_MASK)
-        || !is_ports_proto(ip->ip_proto)) {
-        return false;
-    }
-    memcpy(dst_port, l3 + ihl + 2, sizeof *dst_port);
-    if (!*dst_port) {
-        return false;
-    }
-    *dst = get_16aligned_be32(&ip->ip_dst);
-    *proto = ip->ip_proto;
-    return true;
-}
-
 void
 container_map_pkt_parse(const struct dp_packet *packet,
                         struct container_map_pkt *pkt)

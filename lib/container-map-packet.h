@@ -17,66 +17,19 @@
 #ifndef CONTAINER_MAP_PACKET_H
 #define CONTAINER_MAP_PACKET_H 1
 
-/* Per-packet key extraction for the container map, for the fast path.
+/* Packets as the container_map action sees them: what it needs to know of
+ * a packet, and the answers it writes in place of requests.
  *
- * It reads the L3 and L4 offsets that flow extraction already stored in the
- * packet, so it only looks at the few bytes it needs: the IP version, the
- * destination address, the protocol, the fragment offset and the L4
- * destination port.  It never writes to the packet. */
+ * The parsers read the L3 and L4 offsets that flow extraction already
+ * stored in the packet, so they only look at the few bytes they need, and
+ * never write to the packet. */
 
-#include "container-map-table.h"
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <netinet/in.h>
 #include "dp-packet.h"
 #include "packets.h"
-
-/* Fills 'key' from 'packet' for table 'table_id' and returns true, or returns
- * false if 'packet' is not an IPv4 or IPv6 TCP, UDP or SCTP packet with its
- * L4 header present (non-first fragments and IPv6 packets whose L4 header
- * follows extension headers do not qualify). */
-static inline bool
-container_map_key_from_packet(const struct dp_packet *packet,
-                              uint32_t table_id, struct container_map_key *key)
-{
-    const uint8_t *l3 = dp_packet_l3(packet);
-    const uint8_t *l4 = dp_packet_l4(packet);
-    uint8_t proto;
-
-    if (!l3 || !l4 || dp_packet_l4_size(packet) < 4) {
-        return false;
-    }
-
-    memset(key, 0, sizeof *key);
-    if ((l3[0] >> 4) == 4) {
-        const struct ip_header *ip
-            = ALIGNED_CAST(const struct ip_header *, l3);
-
-        if (ip->ip_frag_off & htons(IP_FRAG_OFF_MASK)) {
-            return false;
-        }
-        proto = ip->ip_proto;
-        key->ip.s6_addr[10] = 0xff;
-        key->ip.s6_addr[11] = 0xff;
-        memcpy(&key->ip.s6_addr[12], &ip->ip_dst, 4);
-    } else if ((l3[0] >> 4) == 6) {
-        const struct ovs_16aligned_ip6_hdr *ip6
-            = ALIGNED_CAST(const struct ovs_16aligned_ip6_hdr *, l3);
-
-        proto = ip6->ip6_nxt;
-        memcpy(&key->ip, &ip6->ip6_dst, sizeof key->ip);
-    } else {
-        return false;
-    }
-
-    if (proto != IPPROTO_TCP && proto != IPPROTO_UDP
-        && proto != IPPROTO_SCTP) {
-        return false;
-    }
-
-    /* TCP, UDP and SCTP all start with the source and destination ports. */
-    key->table_id = table_id;
-    key->proto = proto;
-    memcpy(&key->port, l4 + 2, sizeof key->port);
-    return key->port != htons(0);
-}
 
 /* What the action needs to know of a packet, beyond the mapping key. */
 enum container_map_pkt_kind {
@@ -111,9 +64,41 @@ void container_map_pkt_parse(const struct dp_packet *packet,
  * nonzero destination port, stores its destination address, protocol and
  * destination port (what container_map_pkt_parse() would find) and returns
  * true.  Otherwise returns false and the packet needs the full parse. */
-bool container_map_pkt_ipv4_dst(const struct dp_packet *packet,
-                                ovs_be32 *dst, uint8_t *proto,
-                                ovs_be16 *dst_port);
+static inline bool
+container_map_pkt_ipv4_dst(const struct dp_packet *packet, ovs_be32 *dst,
+                           uint8_t *proto, ovs_be16 *dst_port)
+{
+    const uint8_t *l3 = dp_packet_l3(packet);
+    const struct ip_header *ip;
+    size_t size, ihl;
+    ovs_be16 ethertype;
+
+    if (!l3 || !dp_packet_is_eth(packet)
+        || l3 < (const uint8_t *) dp_packet_data(packet) + ETH_HEADER_LEN) {
+        return false;
+    }
+    memcpy(&ethertype, l3 - 2, sizeof ethertype);
+    size = dp_packet_l3_size(packet);
+    if (ethertype != htons(ETH_TYPE_IP) || size < IP_HEADER_LEN
+        || (l3[0] >> 4) != 4) {
+        return false;
+    }
+    ip = ALIGNED_CAST(const struct ip_header *, l3);
+    ihl = IP_IHL(ip->ip_ihl_ver) * 4;
+    if (ihl < IP_HEADER_LEN || ihl + 4 > size
+        || ip->ip_frag_off & htons(IP_FRAG_OFF_MASK)
+        || (ip->ip_proto != IPPROTO_TCP && ip->ip_proto != IPPROTO_UDP
+            && ip->ip_proto != IPPROTO_SCTP)) {
+        return false;
+    }
+    memcpy(dst_port, l3 + ihl + 2, sizeof *dst_port);
+    if (!*dst_port) {
+        return false;
+    }
+    *dst = get_16aligned_be32(&ip->ip_dst);
+    *proto = ip->ip_proto;
+    return true;
+}
 
 /* Rewrites the ARP request 'packet' into the reply "target IP is at 'mac'",
  * addressed to the requester. */

@@ -14,142 +14,30 @@
  * limitations under the License.
  */
 
+/* The container map's reservations store: [table, IP, container MAC] -> the
+ * container's backend and its source port and ICMP identifier ranges on the
+ * IP.  A leaf (container-map-private.h): it calls only the backends store;
+ * the coordinator checks overlaps with it before a change and forgets the
+ * connections of what a change retires. */
+
 #include <config.h>
 
-#include "container-map-resv.h"
+#include "container-map-private.h"
 
-#include <errno.h>
-#include <string.h>
-
-#include "container-map-conn.h"
 #include "util.h"
 
-/* Addresses. */
-
-static struct container_map_addr *
-addr_find(struct container_map_table *table, uint32_t table_id,
-          const struct in6_addr *ip)
+void
+container_map_resvs_init(struct container_map_resvs *resvs)
 {
-    return CONST_CAST(struct container_map_addr *,
-                      container_map_addr_lookup(table, table_id, ip));
-}
-
-static void
-addr_free(struct container_map_addr *addr)
-{
-    free(addr);
+    cmap_init(&resvs->map);
 }
 
 void
-container_map_addr_ref(struct container_map_table *table, uint32_t table_id,
-                       const struct in6_addr *ip)
-    OVS_REQUIRES(table->mutex)
+container_map_resvs_destroy(struct container_map_resvs *resvs)
 {
-    struct container_map_addr *addr = addr_find(table, table_id, ip);
-
-    if (addr) {
-        addr->n_users++;
-        return;
-    }
-    addr = xzalloc(sizeof *addr);
-    addr->ip = *ip;
-    addr->table_id = table_id;
-    addr->n_users = 1;
-    addr->echo = CONTAINER_MAP_ECHO_SWITCH;
-    cmap_insert(&table->addrs, &addr->node,
-                container_map_addr_hash(table_id, ip));
+    ovs_assert(cmap_is_empty(&resvs->map));
+    cmap_destroy(&resvs->map);
 }
-
-void
-container_map_addr_unref(struct container_map_table *table, uint32_t table_id,
-                         const struct in6_addr *ip)
-    OVS_REQUIRES(table->mutex)
-{
-    struct container_map_addr *addr = addr_find(table, table_id, ip);
-
-    ovs_assert(addr && addr->n_users > 0);
-    if (!--addr->n_users) {
-        cmap_remove(&table->addrs, &addr->node,
-                    container_map_addr_hash(table_id, ip));
-        if (addr->echo_backend) {
-            container_map_backend_unref(table, addr->echo_backend);
-        }
-        ovsrcu_postpone(addr_free, addr);
-    }
-}
-
-/* Replaces 'old' by a copy with the given echo setting. */
-static void
-addr_replace_echo(struct container_map_table *table,
-                  struct container_map_addr *old, enum container_map_echo echo,
-                  struct container_map_backend *echo_backend)
-    OVS_REQUIRES(table->mutex)
-{
-    struct container_map_addr *new = xmemdup(old, sizeof *old);
-
-    new->echo = echo;
-    new->echo_backend = echo_backend;
-    cmap_replace(&table->addrs, &old->node, &new->node,
-                 container_map_addr_hash(old->table_id, &old->ip));
-    if (old->echo_backend) {
-        container_map_backend_unref(table, old->echo_backend);
-    }
-    ovsrcu_postpone(addr_free, old);
-}
-
-int
-container_map_addr_set_echo(struct container_map_table *table,
-                            uint32_t table_id, const struct in6_addr *ip,
-                            enum container_map_echo echo,
-                            const struct eth_addr *mac)
-{
-    struct container_map_backend *backend = NULL;
-    struct container_map_addr *addr;
-    int error = 0;
-
-    ovs_mutex_lock(&table->mutex);
-    addr = addr_find(table, table_id, ip);
-    if (!addr) {
-        error = ENOENT;
-    } else if (echo == CONTAINER_MAP_ECHO_CONTAINER) {
-        const struct container_map_resv *r;
-
-        r = container_map_resv_lookup(table, table_id, ip, *mac);
-        if (!r) {
-            error = ENOENT;
-        } else {
-            backend = container_map_backend_ref_tnl(table, table_id, *mac,
-                                                    r->backend->ofport,
-                                                    &r->backend->tun_dst);
-        }
-    }
-    if (!error) {
-        addr_replace_echo(table, addr, echo, backend);
-    }
-    ovs_mutex_unlock(&table->mutex);
-    return error;
-}
-
-void
-container_map_addr_for_each(const struct container_map_table *table,
-                            container_map_addr_cb *cb, void *aux)
-{
-    const struct container_map_addr *addr;
-
-    CMAP_FOR_EACH (addr, node, &table->addrs) {
-        cb(addr, aux);
-    }
-}
-
-const char *
-container_map_echo_name(enum container_map_echo echo)
-{
-    return (echo == CONTAINER_MAP_ECHO_SWITCH ? "switch"
-            : echo == CONTAINER_MAP_ECHO_CONTAINER ? "container"
-            : "off");
-}
-
-/* Reservations. */
 
 static bool
 ranges_overlap(uint16_t a_min, uint16_t a_max, uint16_t b_min, uint16_t b_max)
@@ -157,50 +45,44 @@ ranges_overlap(uint16_t a_min, uint16_t a_max, uint16_t b_min, uint16_t b_max)
     return a_min <= b_max && b_min <= a_max;
 }
 
-static void
-resv_free(struct container_map_resv *r)
-{
-    free(r);
-}
-
-/* Forgets 'r''s connections and releases its references. */
-static void
-resv_release(struct container_map_table *table, struct container_map_resv *r)
-    OVS_REQUIRES(table->mutex)
-{
-    if (r->backend->n_conns) {
-        container_map_conn_forget(table, r->key.table_id, r->backend,
-                                  CONTAINER_MAP_CONN_OUTBOUND, &r->key.ip, 0,
-                                  htons(0));
-    }
-    container_map_backend_unref(table, r->backend);
-    ovsrcu_postpone(resv_free, r);
-}
-
-int
-container_map_resv_set(struct container_map_table *table, uint32_t table_id,
-                       const struct in6_addr *ip, const struct eth_addr mac,
-                       ofp_port_t ofport, uint16_t port_min, uint16_t port_max,
-                       uint16_t id_min, uint16_t id_max,
-                       struct eth_addr *other)
-{
-    uint16_t other_port;
-
-    return container_map_resv_set_tnl(table, table_id, ip, mac, ofport, NULL,
-                                      port_min, port_max, id_min, id_max,
-                                      other, &other_port);
-}
-
 const struct container_map_resv *
-container_map_resv_find_port(const struct container_map_table *table,
-                             uint32_t table_id, const struct in6_addr *ip,
-                             uint16_t port, const struct eth_addr *except)
+container_map_resvs_check(const struct container_map_resvs *resvs,
+                          uint32_t table_id, const struct in6_addr *ip,
+                          const struct eth_addr mac,
+                          const struct container_map_ranges *ranges,
+                          const struct container_map_resv **own)
 {
     const struct container_map_resv *r;
 
-    CMAP_FOR_EACH (r, node, &table->resvs) {
+    *own = NULL;
+    CMAP_FOR_EACH (r, node, &resvs->map) {
+        if (r->key.table_id != table_id || !ipv6_addr_equals(&r->key.ip, ip)) {
+            continue;
+        }
+        if (eth_addr_equals(r->key.mac, mac)) {
+            *own = r;
+        } else if (ranges_overlap(ranges->port_min, ranges->port_max,
+                                  r->ranges.port_min, r->ranges.port_max)
+                   || ranges_overlap(ranges->id_min, ranges->id_max,
+                                     r->ranges.id_min, r->ranges.id_max)) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the reservation on 'ip' whose source port range holds 'port', but
+ * not the one of 'except' (if nonnull), or NULL. */
+const struct container_map_resv *
+container_map_resvs_find_port(const struct container_map_resvs *resvs,
+                              uint32_t table_id, const struct in6_addr *ip,
+                              uint16_t port, const struct eth_addr *except)
+{
+    const struct container_map_resv *r;
+
+    CMAP_FOR_EACH (r, node, &resvs->map) {
         if (r->key.table_id == table_id && ipv6_addr_equals(&r->key.ip, ip)
-            && port >= r->port_min && port <= r->port_max
+            && port >= r->ranges.port_min && port <= r->ranges.port_max
             && (!except || !eth_addr_equals(r->key.mac, *except))) {
             return r;
         }
@@ -208,173 +90,48 @@ container_map_resv_find_port(const struct container_map_table *table,
     return NULL;
 }
 
-/* Finds a mapping on 'ip' with a port in [port_min, port_max] that has a
- * backend other than 'mac'. */
-static bool
-range_has_other_mapping(const struct container_map_table *table,
+/* Sets the reservation of 'spec->mac' on 'ip': a new one, or one that
+ * replaces 'old' (its current one), which is then retired.  Returns the new
+ * reservation. */
+struct container_map_resv *
+container_map_resvs_set(struct container_map_resvs *resvs,
+                        struct container_map_backends *backends,
                         uint32_t table_id, const struct in6_addr *ip,
-                        uint16_t port_min, uint16_t port_max,
-                        const struct eth_addr mac, struct eth_addr *other,
-                        uint16_t *other_port)
+                        const struct container_map_backend_spec *spec,
+                        const struct container_map_ranges *ranges,
+                        struct container_map_resv *old)
 {
-    const struct container_map_entry *e;
+    struct container_map_resv *new = xzalloc(sizeof *new);
+    uint32_t hash = container_map_resv_hash(table_id, ip, spec->mac);
 
-    CMAP_FOR_EACH (e, node, &table->entries) {
-        uint16_t port = ntohs(e->key.port);
-
-        if (e->key.table_id != table_id || port < port_min || port > port_max
-            || !ipv6_addr_equals(&e->key.ip, ip)) {
-            continue;
-        }
-        for (uint32_t i = 0; i < e->n_backends; i++) {
-            if (!eth_addr_equals(e->backends[i]->mac, mac)) {
-                *other = e->backends[i]->mac;
-                *other_port = port;
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
-int
-container_map_resv_set_tnl(struct container_map_table *table,
-                           uint32_t table_id, const struct in6_addr *ip,
-                           const struct eth_addr mac, ofp_port_t ofport,
-                           const struct in6_addr *tun_dst,
-                           uint16_t port_min, uint16_t port_max,
-                           uint16_t id_min, uint16_t id_max,
-                           struct eth_addr *other, uint16_t *other_port)
-{
-    const struct container_map_resv *r;
-    struct container_map_resv *old = NULL, *new;
-    uint32_t hash;
-
-    if (table_id >= CONTAINER_MAP_MAX_TABLES || !port_min
-        || port_min > port_max || id_min > id_max) {
-        return EINVAL;
-    }
-
-    ovs_mutex_lock(&table->mutex);
-    CMAP_FOR_EACH (r, node, &table->resvs) {
-        if (r->key.table_id != table_id || !ipv6_addr_equals(&r->key.ip, ip)) {
-            continue;
-        }
-        if (eth_addr_equals(r->key.mac, mac)) {
-            old = CONST_CAST(struct container_map_resv *, r);
-        } else if (ranges_overlap(port_min, port_max,
-                                  r->port_min, r->port_max)
-                   || ranges_overlap(id_min, id_max, r->id_min, r->id_max)) {
-            *other = r->key.mac;
-            ovs_mutex_unlock(&table->mutex);
-            return EEXIST;
-        }
-    }
-    if (range_has_other_mapping(table, table_id, ip, port_min, port_max, mac,
-                                other, other_port)) {
-        ovs_mutex_unlock(&table->mutex);
-        return EADDRINUSE;
-    }
-
-    if (old && container_map_backend_is_at(old->backend, ofport, tun_dst)
-        && old->port_min == port_min && old->port_max == port_max
-        && old->id_min == id_min && old->id_max == id_max) {
-        ovs_mutex_unlock(&table->mutex);
-        return 0;
-    }
-
-    new = xzalloc(sizeof *new);
     new->key.ip = *ip;
     new->key.table_id = table_id;
-    new->key.mac = mac;
-    new->backend = container_map_backend_ref_tnl(table, table_id, mac, ofport,
-                                                 tun_dst);
-    new->port_min = port_min;
-    new->port_max = port_max;
-    new->id_min = id_min;
-    new->id_max = id_max;
-    hash = container_map_resv_hash(table_id, ip, mac);
+    new->key.mac = spec->mac;
+    new->backend = container_map_backends_ref(backends, table_id, spec);
+    new->ranges = *ranges;
     if (old) {
-        struct container_map_addr *addr = addr_find(table, table_id, ip);
-
-        cmap_replace(&table->resvs, &old->node, &new->node, hash);
-        if (addr && addr->echo == CONTAINER_MAP_ECHO_CONTAINER
-            && addr->echo_backend == old->backend
-            && new->backend != old->backend) {
-            /* The container answering pings moved: follow it. */
-            new->backend->n_refs++;
-            addr_replace_echo(table, addr, CONTAINER_MAP_ECHO_CONTAINER,
-                              new->backend);
-        }
-        resv_release(table, old);
+        cmap_replace(&resvs->map, &old->node, &new->node, hash);
     } else {
-        cmap_insert(&table->resvs, &new->node, hash);
-        container_map_addr_ref(table, table_id, ip);
+        cmap_insert(&resvs->map, &new->node, hash);
     }
-    ovs_mutex_unlock(&table->mutex);
-    return 0;
+    return new;
 }
 
-static void
-resv_del__(struct container_map_table *table, struct container_map_resv *r)
-    OVS_REQUIRES(table->mutex)
+/* Removes 'r' from the map; it is retired. */
+void
+container_map_resvs_remove(struct container_map_resvs *resvs,
+                           struct container_map_resv *r)
 {
-    struct container_map_addr *addr;
-
-    cmap_remove(&table->resvs, &r->node,
+    cmap_remove(&resvs->map, &r->node,
                 container_map_resv_hash(r->key.table_id, &r->key.ip,
                                         r->key.mac));
-    /* The container no longer uses the IP: it cannot answer its pings. */
-    addr = addr_find(table, r->key.table_id, &r->key.ip);
-    if (addr && addr->echo == CONTAINER_MAP_ECHO_CONTAINER
-        && eth_addr_equals(addr->echo_backend->mac, r->key.mac)) {
-        addr_replace_echo(table, addr, CONTAINER_MAP_ECHO_SWITCH, NULL);
-    }
-    container_map_addr_unref(table, r->key.table_id, &r->key.ip);
-    resv_release(table, r);
 }
 
-int
-container_map_resv_del(struct container_map_table *table, uint32_t table_id,
-                       const struct in6_addr *ip, const struct eth_addr mac)
-{
-    const struct container_map_resv *r;
-    int error = ENOENT;
-
-    ovs_mutex_lock(&table->mutex);
-    r = container_map_resv_lookup(table, table_id, ip, mac);
-    if (r) {
-        resv_del__(table, CONST_CAST(struct container_map_resv *, r));
-        error = 0;
-    }
-    ovs_mutex_unlock(&table->mutex);
-    return error;
-}
-
-size_t
-container_map_resv_flush(struct container_map_table *table, uint32_t table_id)
-{
-    struct container_map_resv *r;
-    size_t n = 0;
-
-    ovs_mutex_lock(&table->mutex);
-    CMAP_FOR_EACH (r, node, &table->resvs) {
-        if (table_id == UINT32_MAX || r->key.table_id == table_id) {
-            resv_del__(table, r);
-            n++;
-        }
-    }
-    ovs_mutex_unlock(&table->mutex);
-    return n;
-}
-
+/* Frees retired reservation 'r' after RCU, with its backend reference. */
 void
-container_map_resv_for_each(const struct container_map_table *table,
-                            container_map_resv_cb *cb, void *aux)
+container_map_resvs_release(struct container_map_backends *backends,
+                            struct container_map_resv *r)
 {
-    const struct container_map_resv *r;
-
-    CMAP_FOR_EACH (r, node, &table->resvs) {
-        cb(r, aux);
-    }
+    container_map_backends_unref(backends, r->backend);
+    ovsrcu_postpone(free, r);
 }

@@ -42,6 +42,25 @@ struct nx_action_container_map {
 };
 OFP_ASSERT(sizeof(struct nx_action_container_map) == 16);
 
+static const char *
+container_map_miss_to_string(enum container_map_miss miss)
+{
+    return miss == CONTAINER_MAP_MISS_CONTINUE ? "continue" : "drop";
+}
+
+static bool
+container_map_miss_from_string(const char *s, enum container_map_miss *miss)
+{
+    if (!strcmp(s, "drop")) {
+        *miss = CONTAINER_MAP_MISS_DROP;
+    } else if (!strcmp(s, "continue")) {
+        *miss = CONTAINER_MAP_MISS_CONTINUE;
+    } else {
+        return false;
+    }
+    return true;
+}
+
 static enum ofperr
 decode_NXAST_RAW_CONTAINER_MAP(const struct nx_action_container_map *nacm,
                                enum ofp_version ofp_version OVS_UNUSED,

@@ -17,14 +17,15 @@
 #ifndef CONTAINER_MAP_OFPROTO_H
 #define CONTAINER_MAP_OFPROTO_H 1
 
-/* ofproto-dpif side of the container map: the calls that the hook patches
- * add to ofproto/ofproto-dpif.c and ofproto/ofproto-dpif-xlate.c, and what
- * the container-map/... commands share with translation. */
+/* ofproto-dpif side of the container map: the calls that the hook patch
+ * 0004 adds to ofproto/ofproto-dpif.c and ofproto/ofproto-dpif-xlate.c, and
+ * what the container-map/... commands share with them. */
 
 #include <stdbool.h>
 #include <stdint.h>
 
 struct dpif;
+struct eth_addr;
 struct flow;
 struct ofpact_container_map;
 struct ofpbuf;
@@ -40,18 +41,25 @@ bool container_map_dpif_supported(const struct dpif *); /* check_support(). */
 
 /* Hook in ofproto/ofproto-dpif-xlate.c, for OFPACT_CONTAINER_MAP, after the
  * pending header changes have been committed.  'supported' says whether the
- * bridge's datapath implements the action; 'trace' is nonnull when tracing. */
+ * bridge's datapath implements the action; 'trace' is nonnull when tracing
+ * (container-map-xlate.c). */
 void container_map_xlate(const struct ofpact_container_map *,
                          const struct ofproto_dpif *, bool supported,
                          const struct flow *, struct ofpbuf *odp_actions,
                          struct ovs_list *trace);
 
-/* Shared with the commands. */
+/* Bridges' table numbers: container_map_bridge_table_id() gives the bridge
+ * one if it has none yet (UINT32_MAX if none is left). */
 uint32_t container_map_bridge_table_id(const char *br_name);
 bool container_map_bridge_lookup_table_id(const char *br_name,
                                           uint32_t *table_id);
+
+/* Compiles the datapath actions of the backends of 'ofproto''s table: all of
+ * them if 'all', otherwise only those that have none (new ones). */
 void container_map_compile_backends(struct ofproto_dpif *, bool all);
-struct eth_addr;
+
+/* Sets the MAC of ARP and ICMP replies of bridge 'br_name' (table
+ * 'table_id'), or back to the bridge's own if 'mac' is NULL. */
 void container_map_bridge_set_mac(const char *br_name, uint32_t table_id,
                                   const struct eth_addr *mac);
 

@@ -15,7 +15,8 @@
  */
 
 /* cmocka unit tests of lib/container-map-conn (connection entries),
- * lib/container-map-resv (reservations and mapped addresses) and
+ * lib/container-map-resv and lib/container-map-addr (reservations and
+ * mapped addresses), through the coordinator lib/container-map, and of
  * lib/container-map-packet (packet parsing and in-place replies). */
 
 #include <config.h>
@@ -31,8 +32,7 @@
 
 #include "container-map-conn.h"
 #include "container-map-packet.h"
-#include "container-map-resv.h"
-#include "container-map-table.h"
+#include "container-map-private.h"
 #include "csum.h"
 #include "dp-packet.h"
 #include "flow.h"
@@ -94,9 +94,9 @@ ip6_addr(const char *s)
 
 /* Destroys 't' and lets the postponed frees run. */
 static void
-destroy_table(struct container_map_table *t)
+destroy_table(struct container_map *t)
 {
-    container_map_table_destroy(t);
+    container_map_destroy(t);
     ovsrcu_quiesce();
 }
 
@@ -110,29 +110,34 @@ map_key(struct container_map_key *key, uint32_t table_id,
 }
 
 static const struct container_map_entry *
-map_lookup(const struct container_map_table *t, uint32_t table_id,
+map_lookup(const struct container_map *t, uint32_t table_id,
            const struct in6_addr *ip, uint8_t proto, uint16_t port)
 {
     struct container_map_key key;
 
     map_key(&key, table_id, ip, proto, port);
-    return container_map_table_lookup(t, &key, container_map_key_hash(&key));
+    return container_map_entries_lookup(&t->entries, &key,
+                                        container_map_key_hash(&key));
 }
 
 /* Adds backend 'mac' at 'ofport' to the mapping [table_id, ip, proto, port],
  * asserts success and returns the backend. */
 static struct container_map_backend *
-map_add(struct container_map_table *t, uint32_t table_id,
+map_add(struct container_map *t, uint32_t table_id,
         const struct in6_addr *ip, uint8_t proto, uint16_t port,
         struct eth_addr mac, uint16_t ofport)
 {
+    struct container_map_mapping m = {
+        .backend = {
+            .mac = mac, .ofport = u16_to_ofp(ofport), .tun_dst = in6addr_any,
+        },
+    };
     enum container_map_add_result result;
+    struct container_map_conflict conflict;
     const struct container_map_entry *e;
-    struct container_map_key key;
 
-    map_key(&key, table_id, ip, proto, port);
-    assert_int_equal(container_map_table_add(t, &key, mac, u16_to_ofp(ofport),
-                                             &result), 0);
+    map_key(&m.key, table_id, ip, proto, port);
+    assert_int_equal(container_map_add(t, &m, &result, &conflict), 0);
     e = map_lookup(t, table_id, ip, proto, port);
     assert_non_null(e);
     for (uint32_t i = 0; i < e->n_backends; i++) {
@@ -146,38 +151,53 @@ map_add(struct container_map_table *t, uint32_t table_id,
 }
 
 static int
-map_del(struct container_map_table *t, uint32_t table_id,
+map_del(struct container_map *t, uint32_t table_id,
         const struct in6_addr *ip, uint8_t proto, uint16_t port,
         const struct eth_addr *mac)
 {
     struct container_map_key key;
 
     map_key(&key, table_id, ip, proto, port);
-    return container_map_table_del(t, &key, mac);
+    return container_map_del(t, &key, mac);
 }
 
 /* Reservations and addresses. */
 
+/* Reserves the ranges on 'ip' for 'mac' at 'ofport' (not a flow-based
+ * tunnel).  On a conflict, stores the other container's MAC in '*other'. */
 static int
-resv_set(struct container_map_table *t, uint32_t table_id,
+resv_set(struct container_map *t, uint32_t table_id,
          const struct in6_addr *ip, struct eth_addr mac, uint16_t ofport,
          uint16_t port_min, uint16_t port_max, uint16_t id_min,
          uint16_t id_max, struct eth_addr *other)
 {
-    return container_map_resv_set(t, table_id, ip, mac, u16_to_ofp(ofport),
-                                  port_min, port_max, id_min, id_max, other);
+    struct container_map_backend_spec spec = {
+        .mac = mac, .ofport = u16_to_ofp(ofport), .tun_dst = in6addr_any,
+    };
+    struct container_map_ranges ranges = {
+        port_min, port_max, id_min, id_max,
+    };
+    struct container_map_conflict conflict;
+    int error;
+
+    error = container_map_reserve(t, table_id, ip, &spec, &ranges,
+                                  &conflict);
+    if (error == EEXIST || error == EADDRINUSE) {
+        *other = conflict.mac;
+    }
+    return error;
 }
 
 static const struct container_map_resv *
-resv_lookup(const struct container_map_table *t, uint32_t table_id,
+resv_lookup(const struct container_map *t, uint32_t table_id,
             const struct in6_addr *ip, struct eth_addr mac)
 {
-    return container_map_resv_lookup(t, table_id, ip, mac);
+    return container_map_resvs_lookup(&t->resvs, table_id, ip, mac);
 }
 
 /* Asserts that the reservation of 'mac' on 'ip' exists with these ranges. */
 static void
-assert_resv(const struct container_map_table *t, uint32_t table_id,
+assert_resv(const struct container_map *t, uint32_t table_id,
             const struct in6_addr *ip, struct eth_addr mac, uint16_t ofport,
             uint16_t port_min, uint16_t port_max, uint16_t id_min,
             uint16_t id_max)
@@ -191,16 +211,16 @@ assert_resv(const struct container_map_table *t, uint32_t table_id,
     assert_true(eth_addr_equals(r->backend->mac, mac));
     assert_int_equal(r->backend->table_id, table_id);
     assert_int_equal(ofp_to_u16(r->backend->ofport), ofport);
-    assert_int_equal(r->port_min, port_min);
-    assert_int_equal(r->port_max, port_max);
-    assert_int_equal(r->id_min, id_min);
-    assert_int_equal(r->id_max, id_max);
+    assert_int_equal(r->ranges.port_min, port_min);
+    assert_int_equal(r->ranges.port_max, port_max);
+    assert_int_equal(r->ranges.id_min, id_min);
+    assert_int_equal(r->ranges.id_max, id_max);
 }
 
 /* Reserves the ranges on 'ip' for 'mac' at 'ofport', asserts success and
  * returns the reservation's backend. */
 static struct container_map_backend *
-resv_ok(struct container_map_table *t, uint32_t table_id,
+resv_ok(struct container_map *t, uint32_t table_id,
         const struct in6_addr *ip, struct eth_addr mac, uint16_t ofport,
         uint16_t port_min, uint16_t port_max, uint16_t id_min,
         uint16_t id_max)
@@ -215,7 +235,7 @@ resv_ok(struct container_map_table *t, uint32_t table_id,
 }
 
 static void
-count_resv(const struct container_map_resv *r OVS_UNUSED, void *n_)
+count_resv(const struct container_map_resv_view *r OVS_UNUSED, void *n_)
 {
     size_t *n = n_;
 
@@ -223,24 +243,67 @@ count_resv(const struct container_map_resv *r OVS_UNUSED, void *n_)
 }
 
 static size_t
-n_resvs(const struct container_map_table *t)
+n_resvs(const struct container_map *t)
 {
     size_t n = 0;
 
-    container_map_resv_for_each(t, count_resv, &n);
+    container_map_for_each_resv(t, UINT32_MAX, count_resv, &n);
     return n;
 }
 
+/* The reservations of one table, as resv_flush() collects them. */
+struct resv_list {
+    struct container_map_resv_view *views;
+    size_t n, allocated;
+};
+
+static void
+collect_resv(const struct container_map_resv_view *r, void *list_)
+{
+    struct resv_list *list = list_;
+
+    if (list->n >= list->allocated) {
+        list->views = x2nrealloc(list->views, &list->allocated,
+                                 sizeof *list->views);
+    }
+    list->views[list->n++] = *r;
+}
+
+/* Deletes every reservation of 'table_id', one by one, and returns how
+ * many. */
+static size_t
+resv_flush(struct container_map *t, uint32_t table_id)
+{
+    struct resv_list list = { .views = NULL };
+
+    container_map_for_each_resv(t, table_id, collect_resv, &list);
+    for (size_t i = 0; i < list.n; i++) {
+        assert_int_equal(container_map_unreserve(t, table_id,
+                                                 &list.views[i].ip,
+                                                 list.views[i].backend.mac),
+                         0);
+    }
+    free(list.views);
+    return list.n;
+}
+
 static const struct container_map_addr *
-addr_lookup(const struct container_map_table *t, uint32_t table_id,
+addr_lookup(const struct container_map *t, uint32_t table_id,
             const struct in6_addr *ip)
 {
-    return container_map_addr_lookup(t, table_id, ip);
+    return container_map_addrs_lookup(&t->addrs, table_id, ip);
+}
+
+/* The number of backends of all tables. */
+static size_t
+n_backends(const struct container_map *t)
+{
+    return hmap_count(&t->backends.map);
 }
 
 /* Asserts that 'ip' is mapped in 'table_id' with 'n_users' users. */
 static void
-assert_addr(const struct container_map_table *t, uint32_t table_id,
+assert_addr(const struct container_map *t, uint32_t table_id,
             const struct in6_addr *ip, unsigned int n_users)
 {
     const struct container_map_addr *addr = addr_lookup(t, table_id, ip);
@@ -271,14 +334,15 @@ conn_key(struct container_map_conn_key *key, uint32_t table_id,
 }
 
 static struct container_map_conn *
-conn_lookup(const struct container_map_table *t,
+conn_lookup(const struct container_map *t,
             const struct container_map_conn_key *key)
 {
-    return container_map_conn_lookup(t, key, container_map_conn_hash(key));
+    return container_map_conns_lookup(&t->conns, key,
+                                      container_map_conn_hash(key));
 }
 
 static int
-conn_insert(struct container_map_table *t,
+conn_insert(struct container_map *t,
             const struct container_map_conn_key *key,
             struct container_map_backend *b,
             enum container_map_conn_kind kind, long long int now,
@@ -291,7 +355,7 @@ conn_insert(struct container_map_table *t,
 /* Inserts a new connection, asserts that it is recorded as asked, and
  * returns it. */
 static struct container_map_conn *
-conn_insert_ok(struct container_map_table *t,
+conn_insert_ok(struct container_map *t,
                const struct container_map_conn_key *key,
                struct container_map_backend *b,
                enum container_map_conn_kind kind, long long int now)
@@ -306,6 +370,13 @@ conn_insert_ok(struct container_map_table *t,
     assert_ptr_equal(conn->backend, b);
     assert_int_equal(conn->kind, kind);
     return conn;
+}
+
+static long long int
+conn_expiry(const struct container_map *t,
+            const struct container_map_conn *conn)
+{
+    return container_map_conn_expiry(&t->conns, conn);
 }
 
 static unsigned int
@@ -331,7 +402,7 @@ assert_counters(const struct container_map_counters *c,
 /* Asserts that, of the 'n' connections 'keys', exactly those whose bit is
  * set in 'present' exist. */
 static void
-assert_present(const struct container_map_table *t,
+assert_present(const struct container_map *t,
                const struct container_map_conn_key keys[], int n,
                unsigned int present, const char *const names[])
 {
@@ -347,7 +418,7 @@ assert_present(const struct container_map_table *t,
 }
 
 static void
-set_conn_settings(struct container_map_table *t, unsigned int max_conns,
+set_conn_settings(struct container_map *t, unsigned int max_conns,
                   long long int tcp_ms, long long int tcp_closing_ms,
                   long long int udp_ms, long long int icmp_ms)
 {
@@ -374,7 +445,7 @@ set_conn_settings(struct container_map_table *t, unsigned int max_conns,
 static void
 test_outbound_insert(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct in6_addr x = ip4_addr(IP_X), y = ip4_addr(IP_Y);
     struct in6_addr peer = ip4_addr(PEER1);
     struct container_map_conn_key key, key2;
@@ -468,7 +539,7 @@ test_outbound_insert(void **state OVS_UNUSED)
 static void
 test_inbound_insert(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct in6_addr x = ip4_addr(IP_X), peer = ip4_addr(PEER1);
     struct container_map_backend *a, *b, *c;
     const struct container_map_entry *e;
@@ -529,7 +600,7 @@ test_inbound_insert(void **state OVS_UNUSED)
      * counters, so the connections still count where the mapping does. */
     map_add(t, 1, &x, IPPROTO_TCP, 80, mac_n(4), 5);
     map_key(&k80, 1, &x, IPPROTO_TCP, 80);
-    assert_int_equal(container_map_table_drain(t, &k80, mac_n(1), true), 0);
+    assert_int_equal(container_map_drain(t, &k80, mac_n(1), true), 0);
     e = map_lookup(t, 1, &x, IPPROTO_TCP, 80);
     assert_int_equal(e->n_backends, 3);
     assert_ptr_equal(conn_lookup(t, &key), conn);
@@ -571,7 +642,7 @@ static const char *const fx_names[N_FX] = {
 };
 
 struct fixture {
-    struct container_map_table *t;
+    struct container_map *t;
     struct in6_addr x, y, peer;
     struct container_map_backend *a, *b, *a2;
     struct container_map_conn_key keys[N_FX];
@@ -626,7 +697,7 @@ fx_assert(const struct fixture *fx, unsigned int present)
 static void
 fx_init(struct fixture *fx)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
 
     memset(fx, 0, sizeof *fx);
     fx->t = t;
@@ -766,7 +837,7 @@ test_forget_flush(void **state OVS_UNUSED)
 
     /* Flushing the mappings of table 1 forgets its inbound connections, not
      * its outbound ones nor those of table 2. */
-    assert_int_equal(container_map_table_flush(fx.t, 1), 3);
+    assert_int_equal(container_map_flush(fx.t, 1), 3);
     fx_assert(&fx, outbound | FX_BIT(FX_IN_T2));
 
     /* Flushing connections by table. */
@@ -789,7 +860,7 @@ test_forget_flush(void **state OVS_UNUSED)
     /* Flushing the mappings of all tables forgets all inbound
      * connections. */
     fx_init(&fx);
-    assert_int_equal(container_map_table_flush(fx.t, UINT32_MAX), 4);
+    assert_int_equal(container_map_flush(fx.t, UINT32_MAX), 4);
     fx_assert(&fx, outbound);
     destroy_table(fx.t);
 }
@@ -810,10 +881,8 @@ test_forget_port_change(void **state OVS_UNUSED)
      * draining and undraining it, adding another backend. */
     assert_ptr_equal(map_add(fx.t, 1, &fx.x, IPPROTO_TCP, 80, mac_n(1), 2),
                      fx.a);
-    assert_int_equal(container_map_table_drain(fx.t, &k80, mac_n(1), true),
-                     0);
-    assert_int_equal(container_map_table_drain(fx.t, &k80, mac_n(1), false),
-                     0);
+    assert_int_equal(container_map_drain(fx.t, &k80, mac_n(1), true), 0);
+    assert_int_equal(container_map_drain(fx.t, &k80, mac_n(1), false), 0);
     map_add(fx.t, 1, &fx.x, IPPROTO_TCP, 80, mac_n(3), 4);
     fx_assert(&fx, FX_ALL);
 
@@ -855,20 +924,20 @@ test_forget_resv_del(void **state OVS_UNUSED)
 
     /* Deleting A's reservation on X forgets A's outbound connections from
      * X: not those from Y, not its inbound ones. */
-    assert_int_equal(container_map_resv_del(fx.t, 1, &fx.x, mac_n(1)), 0);
+    assert_int_equal(container_map_unreserve(fx.t, 1, &fx.x, mac_n(1)), 0);
     fx_assert(&fx, FX_ALL & ~(FX_BIT(FX_OUT_A) | FX_BIT(FX_OUT_ICMP_A)));
     conn_key(&key, 1, IPPROTO_TCP, &fx.x, 10002, &fx.peer, 80);
     assert_int_equal(conn_insert(fx.t, &key, fx.a,
                                  CONTAINER_MAP_CONN_OUTBOUND, 2000, &c),
                      ESTALE);
-    assert_int_equal(container_map_resv_del(fx.t, 1, &fx.x, mac_n(1)),
+    assert_int_equal(container_map_unreserve(fx.t, 1, &fx.x, mac_n(1)),
                      ENOENT);
     fx_assert(&fx, FX_ALL & ~(FX_BIT(FX_OUT_A) | FX_BIT(FX_OUT_ICMP_A)));
 
     /* Flushing the reservations forgets the remaining outbound ones. */
-    assert_int_equal(container_map_resv_flush(fx.t, 2), 0);
+    assert_int_equal(resv_flush(fx.t, 2), 0);
     fx_assert(&fx, FX_ALL & ~(FX_BIT(FX_OUT_A) | FX_BIT(FX_OUT_ICMP_A)));
-    assert_int_equal(container_map_resv_flush(fx.t, 1), 2);
+    assert_int_equal(resv_flush(fx.t, 1), 2);
     fx_assert(&fx, inbound);
 
     destroy_table(fx.t);
@@ -937,7 +1006,7 @@ static const char *const ex_names[N_EX] = {
 static void
 test_expiry(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct in6_addr x = ip4_addr(IP_X), peer = ip4_addr(PEER1);
     struct in6_addr x6 = ip6_addr(IP6_X), peer6 = ip6_addr(IP6_PEER);
     struct container_map_conn_key keys[N_EX];
@@ -964,11 +1033,11 @@ test_expiry(void **state OVS_UNUSED)
     }
 
     /* Idle timeouts by protocol. */
-    assert_int_equal(container_map_conn_expiry(t, c[EX_TCP]), t0 + 10000);
-    assert_int_equal(container_map_conn_expiry(t, c[EX_UDP]), t0 + 5000);
-    assert_int_equal(container_map_conn_expiry(t, c[EX_SCTP]), t0 + 5000);
-    assert_int_equal(container_map_conn_expiry(t, c[EX_ICMP]), t0 + 3000);
-    assert_int_equal(container_map_conn_expiry(t, c[EX_ICMP6]), t0 + 3000);
+    assert_int_equal(conn_expiry(t, c[EX_TCP]), t0 + 10000);
+    assert_int_equal(conn_expiry(t, c[EX_UDP]), t0 + 5000);
+    assert_int_equal(conn_expiry(t, c[EX_SCTP]), t0 + 5000);
+    assert_int_equal(conn_expiry(t, c[EX_ICMP]), t0 + 3000);
+    assert_int_equal(conn_expiry(t, c[EX_ICMP6]), t0 + 3000);
     assert_string_equal(container_map_conn_state(c[EX_TCP]), "established");
     assert_string_equal(container_map_conn_state(c[EX_UDP]), "active");
 
@@ -980,7 +1049,7 @@ test_expiry(void **state OVS_UNUSED)
                              60);
     container_map_conn_touch(c[EX_TCP], t0 + 100, TCP_ACK, false, 40);
     assert_int_equal(conn_flags(c[EX_TCP]), 0);
-    assert_int_equal(container_map_conn_expiry(t, c[EX_TCP]), t0 + 10100);
+    assert_int_equal(conn_expiry(t, c[EX_TCP]), t0 + 10100);
     assert_string_equal(container_map_conn_state(c[EX_TCP]), "established");
     assert_counters(&c[EX_TCP]->in, 1, 1500);
     assert_counters(&c[EX_TCP]->out, 2, 100);
@@ -989,13 +1058,13 @@ test_expiry(void **state OVS_UNUSED)
     container_map_conn_touch(c[EX_FIN_IN], t0 + 100, TCP_FIN | TCP_ACK, true,
                              40);
     assert_int_equal(conn_flags(c[EX_FIN_IN]), CONTAINER_MAP_CONN_FIN_IN);
-    assert_int_equal(container_map_conn_expiry(t, c[EX_FIN_IN]), t0 + 1100);
+    assert_int_equal(conn_expiry(t, c[EX_FIN_IN]), t0 + 1100);
     assert_string_equal(container_map_conn_state(c[EX_FIN_IN]), "closing");
 
     container_map_conn_touch(c[EX_FIN_OUT], t0 + 200, TCP_FIN | TCP_ACK,
                              false, 40);
     assert_int_equal(conn_flags(c[EX_FIN_OUT]), CONTAINER_MAP_CONN_FIN_OUT);
-    assert_int_equal(container_map_conn_expiry(t, c[EX_FIN_OUT]), t0 + 1200);
+    assert_int_equal(conn_expiry(t, c[EX_FIN_OUT]), t0 + 1200);
     assert_string_equal(container_map_conn_state(c[EX_FIN_OUT]), "closing");
 
     container_map_conn_touch(c[EX_FIN_BOTH], t0 + 100, TCP_FIN, true, 40);
@@ -1003,13 +1072,12 @@ test_expiry(void **state OVS_UNUSED)
                              false, 40);
     assert_int_equal(conn_flags(c[EX_FIN_BOTH]),
                      CONTAINER_MAP_CONN_FIN_IN | CONTAINER_MAP_CONN_FIN_OUT);
-    assert_int_equal(container_map_conn_expiry(t, c[EX_FIN_BOTH]),
-                     t0 + 1300);
+    assert_int_equal(conn_expiry(t, c[EX_FIN_BOTH]), t0 + 1300);
     assert_string_equal(container_map_conn_state(c[EX_FIN_BOTH]), "closed");
 
     container_map_conn_touch(c[EX_RST], t0 + 50, TCP_RST, false, 40);
     assert_int_equal(conn_flags(c[EX_RST]), CONTAINER_MAP_CONN_RST);
-    assert_int_equal(container_map_conn_expiry(t, c[EX_RST]), t0 + 1050);
+    assert_int_equal(conn_expiry(t, c[EX_RST]), t0 + 1050);
     assert_string_equal(container_map_conn_state(c[EX_RST]), "reset");
 
     /* Nothing has expired before the earliest expiry. */
@@ -1035,7 +1103,7 @@ test_expiry(void **state OVS_UNUSED)
 
     /* A packet refreshes: the ICMP echo outlives the ICMPv6 one. */
     container_map_conn_touch(c[EX_ICMP], t0 + 2000, 0, true, 84);
-    assert_int_equal(container_map_conn_expiry(t, c[EX_ICMP]), t0 + 5000);
+    assert_int_equal(conn_expiry(t, c[EX_ICMP]), t0 + 5000);
     assert_int_equal(container_map_conn_sweep(t, t0 + 2999), 0);
     assert_int_equal(container_map_conn_sweep(t, t0 + 3000), 1);
     present &= ~EX_BIT(EX_ICMP6);
@@ -1066,7 +1134,7 @@ test_expiry(void **state OVS_UNUSED)
 static void
 test_limit(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct in6_addr x = ip4_addr(IP_X), peer = ip4_addr(PEER1);
     struct container_map_conn_key keys[8];
     struct container_map_conn *c;
@@ -1127,7 +1195,7 @@ test_limit(void **state OVS_UNUSED)
 static void
 test_resv_overlap(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct in6_addr x = ip4_addr(IP_X), y = ip4_addr(IP_Y);
     struct eth_addr other;
 
@@ -1192,7 +1260,7 @@ test_resv_overlap(void **state OVS_UNUSED)
 static void
 test_resv_invalid(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct in6_addr x = ip4_addr(IP_X);
     struct eth_addr other = mac_n(0x777777);
 
@@ -1211,7 +1279,7 @@ test_resv_invalid(void **state OVS_UNUSED)
     assert_null(resv_lookup(t, 1, &x, mac_n(1)));
     assert_null(addr_lookup(t, 1, &x));
     assert_int_equal(n_resvs(t), 0);
-    assert_int_equal(container_map_table_n_backends(t), 0);
+    assert_int_equal(n_backends(t), 0);
 
     /* Single-value ranges and the edges are valid. */
     resv_ok(t, 1, &x, mac_n(1), 2, 65535, 65535, 0, 0);
@@ -1233,7 +1301,7 @@ test_resv_invalid(void **state OVS_UNUSED)
 static void
 test_resv_update(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct in6_addr x = ip4_addr(IP_X);
     const struct container_map_resv *r;
     struct container_map_backend *a, *a7;
@@ -1266,18 +1334,18 @@ test_resv_update(void **state OVS_UNUSED)
     assert_int_equal(n_resvs(t), 3);
 
     /* Deletion. */
-    assert_int_equal(container_map_resv_del(t, 1, &x, mac_n(1)), 0);
+    assert_int_equal(container_map_unreserve(t, 1, &x, mac_n(1)), 0);
     assert_null(resv_lookup(t, 1, &x, mac_n(1)));
-    assert_int_equal(container_map_resv_del(t, 1, &x, mac_n(1)), ENOENT);
-    assert_int_equal(container_map_resv_del(t, 1, &x, mac_n(9)), ENOENT);
-    assert_int_equal(container_map_resv_del(t, 2, &x, mac_n(2)), ENOENT);
+    assert_int_equal(container_map_unreserve(t, 1, &x, mac_n(1)), ENOENT);
+    assert_int_equal(container_map_unreserve(t, 1, &x, mac_n(9)), ENOENT);
+    assert_int_equal(container_map_unreserve(t, 2, &x, mac_n(2)), ENOENT);
     assert_int_equal(n_resvs(t), 2);
     resv_ok(t, 1, &x, mac_n(4), 5, 500, 1499, 1, 49);
 
-    assert_int_equal(container_map_resv_flush(t, 2), 0);
-    assert_int_equal(container_map_resv_flush(t, 1), 3);
+    assert_int_equal(resv_flush(t, 2), 0);
+    assert_int_equal(resv_flush(t, 1), 3);
     assert_int_equal(n_resvs(t), 0);
-    assert_int_equal(container_map_table_n_backends(t), 0);
+    assert_int_equal(n_backends(t), 0);
 
     destroy_table(t);
 }
@@ -1285,7 +1353,7 @@ test_resv_update(void **state OVS_UNUSED)
 static void
 test_addr_refs(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct in6_addr x = ip4_addr(IP_X), y = ip4_addr(IP_Y);
     struct in6_addr x6 = ip6_addr(IP6_X);
     struct eth_addr mac1 = mac_n(1), other;
@@ -1324,9 +1392,9 @@ test_addr_refs(void **state OVS_UNUSED)
     assert_addr(t, 1, &x, 4);
     assert_int_equal(map_del(t, 1, &x, IPPROTO_TCP, 80, NULL), 0);
     assert_addr(t, 1, &x, 3);
-    assert_int_equal(container_map_resv_del(t, 1, &x, mac_n(1)), 0);
+    assert_int_equal(container_map_unreserve(t, 1, &x, mac_n(1)), 0);
     assert_addr(t, 1, &x, 2);
-    assert_int_equal(container_map_resv_del(t, 1, &x, mac_n(2)), 0);
+    assert_int_equal(container_map_unreserve(t, 1, &x, mac_n(2)), 0);
     assert_addr(t, 1, &x, 1);
     assert_int_equal(map_del(t, 1, &x, IPPROTO_UDP, 53, &mac1), 0);
     assert_null(addr_lookup(t, 1, &x));
@@ -1337,7 +1405,7 @@ test_addr_refs(void **state OVS_UNUSED)
     assert_addr(t, 1, &y, 1);
     assert_addr(t, 1, &x6, 1);
     assert_null(addr_lookup(t, 1, &x));
-    assert_int_equal(container_map_resv_flush(t, 1), 2);
+    assert_int_equal(resv_flush(t, 1), 2);
     assert_null(addr_lookup(t, 1, &y));
     assert_null(addr_lookup(t, 1, &x6));
 
@@ -1346,26 +1414,26 @@ test_addr_refs(void **state OVS_UNUSED)
     map_add(t, 2, &y, IPPROTO_TCP, 81, mac_n(1), 2);
     assert_addr(t, 2, &y, 2);
     assert_null(addr_lookup(t, 1, &y));
-    assert_int_equal(container_map_table_flush(t, 2), 2);
+    assert_int_equal(container_map_flush(t, 2), 2);
     assert_null(addr_lookup(t, 2, &y));
 
-    assert_int_equal(container_map_table_n_backends(t), 0);
+    assert_int_equal(n_backends(t), 0);
     destroy_table(t);
 }
 
 static void
 test_echo_settings(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct in6_addr x = ip4_addr(IP_X), y = ip4_addr(IP_Y);
     struct eth_addr mac1 = mac_n(1), mac2 = mac_n(2), mac3 = mac_n(3);
     struct container_map_backend *a, *b;
     const struct container_map_addr *addr;
 
     /* Unmapped IP: ENOENT, whatever the setting. */
-    assert_int_equal(container_map_addr_set_echo(
+    assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_OFF, NULL), ENOENT);
-    assert_int_equal(container_map_addr_set_echo(
+    assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_CONTAINER, &mac1),
                      ENOENT);
     assert_null(addr_lookup(t, 1, &x));
@@ -1373,18 +1441,18 @@ test_echo_settings(void **state OVS_UNUSED)
     /* Mapped, but MAC 1 is only a mapping's backend, without a
      * reservation: it cannot be the echo target. */
     map_add(t, 1, &x, IPPROTO_TCP, 80, mac_n(1), 2);
-    assert_int_equal(container_map_addr_set_echo(
+    assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_CONTAINER, &mac1),
                      ENOENT);
     assert_int_equal(addr_lookup(t, 1, &x)->echo, CONTAINER_MAP_ECHO_SWITCH);
 
-    assert_int_equal(container_map_addr_set_echo(
+    assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_OFF, NULL), 0);
     addr = addr_lookup(t, 1, &x);
     assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_OFF);
     assert_null(addr->echo_backend);
     assert_int_equal(addr->n_users, 1);
-    assert_int_equal(container_map_addr_set_echo(
+    assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_SWITCH, NULL), 0);
     assert_int_equal(addr_lookup(t, 1, &x)->echo, CONTAINER_MAP_ECHO_SWITCH);
 
@@ -1392,7 +1460,7 @@ test_echo_settings(void **state OVS_UNUSED)
     a = resv_ok(t, 1, &x, mac_n(1), 2, 1000, 1999, 1, 99);
     b = resv_ok(t, 1, &x, mac_n(2), 3, 2000, 2999, 100, 199);
     resv_ok(t, 1, &y, mac_n(3), 4, 1000, 1999, 1, 99);
-    assert_int_equal(container_map_addr_set_echo(
+    assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_CONTAINER, &mac1), 0);
     addr = addr_lookup(t, 1, &x);
     assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_CONTAINER);
@@ -1400,10 +1468,10 @@ test_echo_settings(void **state OVS_UNUSED)
 
     /* A MAC without a reservation on this IP (it has one on Y), or the IP
      * in another table: ENOENT, nothing changes. */
-    assert_int_equal(container_map_addr_set_echo(
+    assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_CONTAINER, &mac3),
                      ENOENT);
-    assert_int_equal(container_map_addr_set_echo(
+    assert_int_equal(container_map_set_echo(
                          t, 2, &x, CONTAINER_MAP_ECHO_CONTAINER, &mac1),
                      ENOENT);
     addr = addr_lookup(t, 1, &x);
@@ -1411,7 +1479,7 @@ test_echo_settings(void **state OVS_UNUSED)
     assert_ptr_equal(addr->echo_backend, a);
 
     /* Another target. */
-    assert_int_equal(container_map_addr_set_echo(
+    assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_CONTAINER, &mac2), 0);
     addr = addr_lookup(t, 1, &x);
     assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_CONTAINER);
@@ -1419,11 +1487,11 @@ test_echo_settings(void **state OVS_UNUSED)
 
     /* Deleting another container's reservation changes nothing; deleting
      * the target's falls back to the switch, the IP stays mapped. */
-    assert_int_equal(container_map_resv_del(t, 1, &x, mac_n(1)), 0);
+    assert_int_equal(container_map_unreserve(t, 1, &x, mac_n(1)), 0);
     addr = addr_lookup(t, 1, &x);
     assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_CONTAINER);
     assert_ptr_equal(addr->echo_backend, b);
-    assert_int_equal(container_map_resv_del(t, 1, &x, mac_n(2)), 0);
+    assert_int_equal(container_map_unreserve(t, 1, &x, mac_n(2)), 0);
     addr = addr_lookup(t, 1, &x);
     assert_non_null(addr);
     assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_SWITCH);
@@ -1432,15 +1500,15 @@ test_echo_settings(void **state OVS_UNUSED)
 
     /* The same through a flush. */
     resv_ok(t, 1, &x, mac_n(2), 3, 2000, 2999, 100, 199);
-    assert_int_equal(container_map_addr_set_echo(
+    assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_CONTAINER, &mac2), 0);
-    assert_int_equal(container_map_resv_flush(t, 1), 2);
+    assert_int_equal(resv_flush(t, 1), 2);
     addr = addr_lookup(t, 1, &x);
     assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_SWITCH);
     assert_null(addr->echo_backend);
 
     /* An address that goes away and comes back starts from the default. */
-    assert_int_equal(container_map_addr_set_echo(
+    assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_OFF, NULL), 0);
     assert_int_equal(map_del(t, 1, &x, IPPROTO_TCP, 80, NULL), 0);
     assert_null(addr_lookup(t, 1, &x));
@@ -1449,14 +1517,14 @@ test_echo_settings(void **state OVS_UNUSED)
     assert_int_equal(map_del(t, 1, &x, IPPROTO_TCP, 80, NULL), 0);
 
     /* The echo targets held no backend beyond their use. */
-    assert_int_equal(container_map_table_n_backends(t), 0);
+    assert_int_equal(n_backends(t), 0);
     destroy_table(t);
 }
 
 static void
 test_echo_target_moves(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct in6_addr x = ip4_addr(IP_X);
     struct eth_addr mac1 = mac_n(1);
     const struct container_map_addr *addr;
@@ -1464,7 +1532,7 @@ test_echo_target_moves(void **state OVS_UNUSED)
 
     map_add(t, 1, &x, IPPROTO_TCP, 80, mac_n(2), 3);
     resv_ok(t, 1, &x, mac_n(1), 2, 1000, 1999, 1, 99);
-    assert_int_equal(container_map_addr_set_echo(
+    assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_CONTAINER, &mac1), 0);
 
     /* The echo target moves to port 7 (its reservation says so).
@@ -1473,9 +1541,9 @@ test_echo_target_moves(void **state OVS_UNUSED)
      * worst, back to the switch), never to the port it left, where another
      * container may now be.
      *
-     * Fails as of this writing: container_map_resv_set() replaces the
+     * (This used to fail: the old container_map_resv_set() replaced the
      * reservation's backend but not the address's 'echo_backend', which
-     * stays the backend at port 2 (kept alive by that reference alone). */
+     * stayed the backend at port 2, kept alive by that reference alone.) */
     a7 = resv_ok(t, 1, &x, mac_n(1), 7, 1000, 1999, 1, 99);
     addr = addr_lookup(t, 1, &x);
     assert_non_null(addr);
@@ -1737,6 +1805,23 @@ parse(const struct dp_packet *p, struct container_map_pkt *pkt)
     }
 }
 
+/* The mapping key of 'p' in 'table_id', as the ingress action looks it up:
+ * returns true and stores it in 'key' if 'p' parses as a TCP, UDP or SCTP
+ * packet with a nonzero destination port, otherwise returns false. */
+static bool
+key_from_packet(const struct dp_packet *p, uint32_t table_id,
+                struct container_map_key *key)
+{
+    struct container_map_pkt pkt;
+
+    container_map_pkt_parse(p, &pkt);
+    if (pkt.kind != CONTAINER_MAP_PKT_L4 || !pkt.dst_port) {
+        return false;
+    }
+    container_map_key_init(key, table_id, &pkt.dst, pkt.proto, pkt.dst_port);
+    return true;
+}
+
 static void
 assert_pkt(const struct container_map_pkt *pkt,
            enum container_map_pkt_kind kind, uint8_t proto,
@@ -1787,7 +1872,7 @@ test_parse_l4(void **state OVS_UNUSED)
     parse(p, &pkt);
     assert_pkt(&pkt, CONTAINER_MAP_PKT_L4, IPPROTO_TCP, &peer, 40000, &x, 80);
     assert_int_equal(pkt.tcp_flags, TCP_SYN);
-    assert_true(container_map_key_from_packet(p, 5, &key));
+    assert_true(key_from_packet(p, 5, &key));
     assert_int_equal(key.table_id, 5);
     assert_int_equal(key.proto, IPPROTO_TCP);
     assert_int_equal(ntohs(key.port), 80);
@@ -1854,7 +1939,7 @@ test_parse_l4(void **state OVS_UNUSED)
     assert_pkt(&pkt, CONTAINER_MAP_PKT_L4, IPPROTO_TCP, &peer6, 50000, &x6,
                443);
     assert_int_equal(pkt.tcp_flags, TCP_SYN | TCP_ACK);
-    assert_true(container_map_key_from_packet(p, 1, &key));
+    assert_true(key_from_packet(p, 1, &key));
     assert_true(ipv6_addr_equals(&key.ip, &x6));
     assert_int_equal(ntohs(key.port), 443);
     dp_packet_delete(p);
@@ -1891,7 +1976,7 @@ test_parse_echo(void **state OVS_UNUSED)
     assert_pkt(&pkt, CONTAINER_MAP_PKT_ECHO_REQUEST, IPPROTO_ICMP, &peer,
                0x1234, &x, 0x1234);
     assert_int_equal(pkt.tcp_flags, 0);
-    assert_false(container_map_key_from_packet(p, 1, &key));
+    assert_false(key_from_packet(p, 1, &key));
     dp_packet_delete(p);
 
     ofpbuf_clear(&l4);
@@ -2159,7 +2244,7 @@ test_parse_other(void **state OVS_UNUSED)
     parse(p, &pkt);
     assert_int_equal(pkt.kind, CONTAINER_MAP_PKT_ARP);
     assert_int_equal(pkt.tcp_flags, 0);
-    assert_false(container_map_key_from_packet(p, 1, &key));
+    assert_false(key_from_packet(p, 1, &key));
     dp_packet_delete(p);
     p = make_arp(sw_mac, ARP_OP_REPLY, peer_mac, PEER1, sw_mac, IP_X);
     parse(p, &pkt);
@@ -2175,7 +2260,7 @@ test_parse_other(void **state OVS_UNUSED)
     /* A non-first fragment: no L4 header. */
     put_udp(&l4, 5353, 53, 100);
     p = make_ip4(PEER1, IP_X, IPPROTO_UDP, 185, 0, &l4);
-    assert_false(container_map_key_from_packet(p, 1, &key));
+    assert_false(key_from_packet(p, 1, &key));
     assert_other("non-first fragment", p);
     p = make_ip4(PEER1, IP_X, IPPROTO_UDP, IP_MORE_FRAGMENTS | 1, 0, &l4);
     assert_other("non-first fragment with MF", p);
@@ -2192,7 +2277,7 @@ test_parse_other(void **state OVS_UNUSED)
         put_udp(&l4, 5353, 53, 16);
     }
     p = make_ip6(IP6_PEER, IP6_X, IPPROTO_FRAGMENT, &l4);
-    assert_false(container_map_key_from_packet(p, 1, &key));
+    assert_false(key_from_packet(p, 1, &key));
     assert_other("IPv6 fragment", p);
 
     /* Truncated L4 headers (the frame trailer is not part of them). */
@@ -2200,7 +2285,7 @@ test_parse_other(void **state OVS_UNUSED)
     ofpbuf_put(&l4, "\x13\x88", 2);
     p = make_ip4(PEER1, IP_X, IPPROTO_UDP, 0, 0, &l4);
     assert_int_equal(dp_packet_l2_pad_size(p), 60 - ETH_HEADER_LEN - 22);
-    assert_false(container_map_key_from_packet(p, 1, &key));
+    assert_false(key_from_packet(p, 1, &key));
     assert_other("UDP with 2 bytes", p);
     p = make_ip4(PEER1, IP_X, IPPROTO_TCP, 0, 0, &l4);
     assert_other("TCP with 2 bytes", p);
@@ -2219,17 +2304,17 @@ test_parse_other(void **state OVS_UNUSED)
     /* A frame of another EtherType is not IP, whatever it carries (here
      * what would be a valid IPv4 UDP packet).
      *
-     * Expected: OTHER, as container_map_key_from_packet() says (flow
-     * extraction gives such frames no L4 header).
+     * Expected: OTHER, and no mapping key (flow extraction gives such
+     * frames no L4 header).
      *
-     * Fails as of this writing (last check of this test): the parser only
-     * looks at the version nibble at the L3 offset, which flow extraction
-     * sets for any EtherType, so this frame parses as L4 UDP. */
+     * (This used to fail: the parser only looked at the version nibble at
+     * the L3 offset, which flow extraction sets for any EtherType, so this
+     * frame parsed as L4 UDP.) */
     ofpbuf_clear(&l4);
     put_udp(&l4, 5353, 53, 4);
     put_ip4(&l3, PEER1, IP_X, IPPROTO_UDP, &l4);
     p = make_frame(sw_mac, peer_mac, 0x88b5, &l3, min_frame_pad(&l3));
-    assert_false(container_map_key_from_packet(p, 1, &key));
+    assert_false(key_from_packet(p, 1, &key));
     assert_other("IPv4 under EtherType 0x88b5", p);
 
     ofpbuf_uninit(&l4);

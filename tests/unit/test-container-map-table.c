@@ -14,7 +14,8 @@
  * limitations under the License.
  */
 
-/* cmocka unit tests of lib/container-map-table. */
+/* cmocka unit tests of the container map's mappings, backends and counters
+ * (lib/container-map.c and its stores). */
 
 #include <config.h>
 
@@ -27,7 +28,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "container-map-table.h"
+#include "container-map-private.h"
+#include "container-map-dp-private.h"
+#include "container-map-odp.h"
 #include "flow.h"
 #include "hash.h"
 #include "netlink.h"
@@ -81,22 +84,43 @@ key6(struct container_map_key *key, uint32_t table_id, const char *ip,
 }
 
 static const struct container_map_entry *
-lookup(const struct container_map_table *t,
-       const struct container_map_key *key)
+lookup(const struct container_map *t, const struct container_map_key *key)
 {
-    return container_map_table_lookup(t, key, container_map_key_hash(key));
+    return container_map_entries_lookup(&t->entries, key,
+                                        container_map_key_hash(key));
+}
+
+/* Adds backend 'mac' at 'ofport' (not a flow-based tunnel) to 'key'. */
+static int
+try_add(struct container_map *t, const struct container_map_key *key,
+        struct eth_addr mac, ofp_port_t ofport,
+        enum container_map_add_result *result)
+{
+    struct container_map_mapping m = {
+        .key = *key,
+        .backend = { .mac = mac, .ofport = ofport, .tun_dst = in6addr_any },
+    };
+    struct container_map_conflict conflict;
+
+    return container_map_add(t, &m, result, &conflict);
 }
 
 /* Adds 'mac' at 'ofport' to 'key', asserts success, returns the outcome. */
 static enum container_map_add_result
-add_ok(struct container_map_table *t, const struct container_map_key *key,
+add_ok(struct container_map *t, const struct container_map_key *key,
        struct eth_addr mac, uint16_t ofport)
 {
     enum container_map_add_result result;
 
-    assert_int_equal(container_map_table_add(t, key, mac, u16_to_ofp(ofport),
-                                             &result), 0);
+    assert_int_equal(try_add(t, key, mac, u16_to_ofp(ofport), &result), 0);
     return result;
+}
+
+/* The number of backends of all tables. */
+static size_t
+n_backends(const struct container_map *t)
+{
+    return hmap_count(&t->backends.map);
 }
 
 /* Asserts that backend 'i' of 'e' is 'mac' at 'ofport'. */
@@ -141,17 +165,21 @@ digest_entry(const struct container_map_entry *e, void *digest_)
 }
 
 static void
-get_digest(const struct container_map_table *t, struct table_digest *digest)
+get_digest(const struct container_map *t, struct table_digest *digest)
 {
+    const struct container_map_entry *e;
+
     memset(digest, 0, sizeof *digest);
-    container_map_table_for_each(t, digest_entry, digest);
-    digest->n_backends = container_map_table_n_backends(t);
+    CMAP_FOR_EACH (e, node, &t->entries.map) {
+        digest_entry(e, digest);
+    }
+    digest->n_backends = n_backends(t);
     assert_int_equal(digest->n_entries,
-                     container_map_table_count(t, UINT32_MAX));
+                     container_map_count_mappings(t, UINT32_MAX));
 }
 
 static void
-assert_unchanged(const struct container_map_table *t,
+assert_unchanged(const struct container_map *t,
                  const struct table_digest *before)
 {
     struct table_digest after;
@@ -164,9 +192,9 @@ assert_unchanged(const struct container_map_table *t,
 
 /* Destroys 't' and lets the postponed frees run. */
 static void
-destroy_table(struct container_map_table *t)
+destroy_table(struct container_map *t)
 {
-    container_map_table_destroy(t);
+    container_map_destroy(t);
     ovsrcu_quiesce();
 }
 
@@ -175,12 +203,12 @@ destroy_table(struct container_map_table *t)
 static void
 test_add_lookup(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     const struct container_map_entry *e;
     struct container_map_key k, other;
     unsigned long long n_packets, n_bytes;
 
-    assert_int_equal(container_map_table_count(t, UINT32_MAX), 0);
+    assert_int_equal(container_map_count_mappings(t, UINT32_MAX), 0);
     key4(&k, 1, TEST_IP4, IPPROTO_TCP, 80);
     assert_null(lookup(t, &k));
 
@@ -190,10 +218,10 @@ test_add_lookup(void **state OVS_UNUSED)
     assert_memory_equal(&e->key, &k, sizeof k);
     assert_int_equal(e->n_backends, 1);
     assert_backend(e, 0, mac_n(1), 2);
-    assert_int_equal(container_map_table_count(t, 1), 1);
-    assert_int_equal(container_map_table_count(t, 2), 0);
-    assert_int_equal(container_map_table_count(t, UINT32_MAX), 1);
-    assert_int_equal(container_map_table_n_backends(t), 1);
+    assert_int_equal(container_map_count_mappings(t, 1), 1);
+    assert_int_equal(container_map_count_mappings(t, 2), 0);
+    assert_int_equal(container_map_count_mappings(t, UINT32_MAX), 1);
+    assert_int_equal(n_backends(t), 1);
     assert_non_null(e->stats);
     container_map_counters_get(e->stats, &n_packets, &n_bytes);
     assert_int_equal(n_packets, 0);
@@ -223,7 +251,7 @@ test_add_lookup(void **state OVS_UNUSED)
 static void
 test_add_backends(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     const struct container_map_entry *e1, *e2, *e3;
     struct container_map_backend *b0, *b1, *b2;
     struct table_digest digest;
@@ -240,8 +268,8 @@ test_add_backends(void **state OVS_UNUSED)
     assert_backend(e1, 0, mac_n(1), 2);
     assert_backend(e1, 1, mac_n(2), 3);
     assert_backend(e1, 2, mac_n(3), 4);
-    assert_int_equal(container_map_table_count(t, UINT32_MAX), 1);
-    assert_int_equal(container_map_table_n_backends(t), 3);
+    assert_int_equal(container_map_count_mappings(t, UINT32_MAX), 1);
+    assert_int_equal(n_backends(t), 3);
     b0 = e1->backends[0];
     b1 = e1->backends[1];
     b2 = e1->backends[2];
@@ -266,7 +294,7 @@ test_add_backends(void **state OVS_UNUSED)
     assert_ptr_not_equal(e2->backends[1], b1);
     assert_ptr_equal(e2->backends[2], b2);
     /* The backend at the old port is no longer used by anything. */
-    assert_int_equal(container_map_table_n_backends(t), 3);
+    assert_int_equal(n_backends(t), 3);
 
     /* Same for the first one. */
     assert_int_equal(add_ok(t, &k, mac_n(1), 9),
@@ -278,7 +306,7 @@ test_add_backends(void **state OVS_UNUSED)
     assert_backend(e3, 2, mac_n(3), 4);
     assert_ptr_equal(e3->backends[1], e2->backends[1]);
     assert_ptr_equal(e3->backends[2], b2);
-    assert_int_equal(container_map_table_n_backends(t), 3);
+    assert_int_equal(n_backends(t), 3);
 
     /* A new MAC goes to the end. */
     assert_int_equal(add_ok(t, &k, mac_n(4), 2), CONTAINER_MAP_ADDED_BACKEND);
@@ -286,7 +314,7 @@ test_add_backends(void **state OVS_UNUSED)
     assert_int_equal(e3->n_backends, 4);
     assert_backend(e3, 0, mac_n(1), 9);
     assert_backend(e3, 3, mac_n(4), 2);
-    assert_int_equal(container_map_table_n_backends(t), 4);
+    assert_int_equal(n_backends(t), 4);
 
     destroy_table(t);
 }
@@ -294,7 +322,7 @@ test_add_backends(void **state OVS_UNUSED)
 static void
 test_invalid_keys(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     enum container_map_add_result result;
     struct container_map_key good, bad;
     struct table_digest digest;
@@ -305,43 +333,43 @@ test_invalid_keys(void **state OVS_UNUSED)
 
     /* Port 0. */
     key4(&bad, 1, TEST_IP4, IPPROTO_TCP, 0);
-    assert_int_equal(container_map_table_add(t, &bad, mac_n(1),
-                                             u16_to_ofp(2), &result), EINVAL);
+    assert_int_equal(try_add(t, &bad, mac_n(1), u16_to_ofp(2), &result),
+                     EINVAL);
     assert_null(lookup(t, &bad));
     assert_unchanged(t, &digest);
 
     /* Protocols other than TCP, UDP and SCTP. */
     key4(&bad, 1, TEST_IP4, IPPROTO_ICMP, 80);
-    assert_int_equal(container_map_table_add(t, &bad, mac_n(1),
-                                             u16_to_ofp(2), &result), EINVAL);
+    assert_int_equal(try_add(t, &bad, mac_n(1), u16_to_ofp(2), &result),
+                     EINVAL);
     assert_null(lookup(t, &bad));
     key4(&bad, 1, TEST_IP4, 0, 80);
-    assert_int_equal(container_map_table_add(t, &bad, mac_n(1),
-                                             u16_to_ofp(2), &result), EINVAL);
+    assert_int_equal(try_add(t, &bad, mac_n(1), u16_to_ofp(2), &result),
+                     EINVAL);
     assert_unchanged(t, &digest);
 
     /* Table numbers out of range. */
     key4(&bad, CONTAINER_MAP_MAX_TABLES, TEST_IP4, IPPROTO_TCP, 80);
-    assert_int_equal(container_map_table_add(t, &bad, mac_n(1),
-                                             u16_to_ofp(2), &result), EINVAL);
+    assert_int_equal(try_add(t, &bad, mac_n(1), u16_to_ofp(2), &result),
+                     EINVAL);
     assert_null(lookup(t, &bad));
     key4(&bad, UINT32_MAX, TEST_IP4, IPPROTO_TCP, 80);
-    assert_int_equal(container_map_table_add(t, &bad, mac_n(1),
-                                             u16_to_ofp(2), &result), EINVAL);
+    assert_int_equal(try_add(t, &bad, mac_n(1), u16_to_ofp(2), &result),
+                     EINVAL);
     assert_unchanged(t, &digest);
 
     /* Nonzero padding (keys compare by memcmp). */
     key4(&bad, 1, TEST_IP4, IPPROTO_TCP, 81);
     bad.pad = 1;
-    assert_int_equal(container_map_table_add(t, &bad, mac_n(1),
-                                             u16_to_ofp(2), &result), EINVAL);
+    assert_int_equal(try_add(t, &bad, mac_n(1), u16_to_ofp(2), &result),
+                     EINVAL);
     assert_unchanged(t, &digest);
 
     /* An invalid key never reaches an existing entry either. */
     bad = good;
     bad.pad = 1;
-    assert_int_equal(container_map_table_add(t, &bad, mac_n(5),
-                                             u16_to_ofp(2), &result), EINVAL);
+    assert_int_equal(try_add(t, &bad, mac_n(5), u16_to_ofp(2), &result),
+                     EINVAL);
     assert_unchanged(t, &digest);
     assert_int_equal(lookup(t, &good)->n_backends, 1);
 
@@ -350,7 +378,7 @@ test_invalid_keys(void **state OVS_UNUSED)
     assert_int_equal(add_ok(t, &bad, mac_n(1), 2), CONTAINER_MAP_ADDED_ENTRY);
     key4(&bad, 0, TEST_IP4, IPPROTO_SCTP, 1);
     assert_int_equal(add_ok(t, &bad, mac_n(1), 2), CONTAINER_MAP_ADDED_ENTRY);
-    assert_int_equal(container_map_table_count(t, UINT32_MAX), 3);
+    assert_int_equal(container_map_count_mappings(t, UINT32_MAX), 3);
 
     destroy_table(t);
 }
@@ -358,7 +386,7 @@ test_invalid_keys(void **state OVS_UNUSED)
 static void
 test_too_many_backends(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     enum container_map_add_result result;
     const struct container_map_entry *e;
     struct table_digest digest;
@@ -379,12 +407,11 @@ test_too_many_backends(void **state OVS_UNUSED)
 
     /* The 65th distinct MAC is refused and nothing changes. */
     get_digest(t, &digest);
-    assert_int_equal(container_map_table_add(t, &k, mac_n(1), u16_to_ofp(2),
-                                             &result), E2BIG);
+    assert_int_equal(try_add(t, &k, mac_n(1), u16_to_ofp(2), &result),
+                     E2BIG);
     assert_ptr_equal(lookup(t, &k), e);
     assert_unchanged(t, &digest);
-    assert_int_equal(container_map_table_n_backends(t),
-                     CONTAINER_MAP_MAX_BACKENDS);
+    assert_int_equal(n_backends(t), CONTAINER_MAP_MAX_BACKENDS);
 
     /* A full key still accepts existing MACs, including a move. */
     assert_int_equal(add_ok(t, &k, mac_n(100), 2), CONTAINER_MAP_UNCHANGED);
@@ -396,7 +423,7 @@ test_too_many_backends(void **state OVS_UNUSED)
 
     /* After one is deleted there is room again. */
     mac = mac_n(130);
-    assert_int_equal(container_map_table_del(t, &k, &mac), 0);
+    assert_int_equal(container_map_del(t, &k, &mac), 0);
     assert_int_equal(add_ok(t, &k, mac_n(1), 2), CONTAINER_MAP_ADDED_BACKEND);
     e = lookup(t, &k);
     assert_int_equal(e->n_backends, CONTAINER_MAP_MAX_BACKENDS);
@@ -408,7 +435,7 @@ test_too_many_backends(void **state OVS_UNUSED)
 static void
 test_del(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct container_map_key k, k2, missing;
     const struct container_map_entry *e;
     struct container_map_backend *b1, *b3;
@@ -424,80 +451,82 @@ test_del(void **state OVS_UNUSED)
     e = lookup(t, &k);
     b1 = e->backends[0];
     b3 = e->backends[2];
-    assert_int_equal(container_map_table_n_backends(t), 3);
+    assert_int_equal(n_backends(t), 3);
 
     /* Missing key: ENOENT, with or without a MAC. */
     get_digest(t, &digest);
     key4(&missing, 1, TEST_IP4, IPPROTO_UDP, 80);
     mac = mac_n(1);
-    assert_int_equal(container_map_table_del(t, &missing, &mac), ENOENT);
-    assert_int_equal(container_map_table_del(t, &missing, NULL), ENOENT);
+    assert_int_equal(container_map_del(t, &missing, &mac), ENOENT);
+    assert_int_equal(container_map_del(t, &missing, NULL), ENOENT);
     assert_unchanged(t, &digest);
 
     /* Missing MAC of an existing key: ENOENT, the entry is untouched. */
     mac = mac_n(4);
-    assert_int_equal(container_map_table_del(t, &k, &mac), ENOENT);
+    assert_int_equal(container_map_del(t, &k, &mac), ENOENT);
     assert_ptr_equal(lookup(t, &k), e);
     assert_unchanged(t, &digest);
 
     /* Delete the middle backend: the others keep their order. */
     mac = mac_n(2);
-    assert_int_equal(container_map_table_del(t, &k, &mac), 0);
+    assert_int_equal(container_map_del(t, &k, &mac), 0);
     e = lookup(t, &k);
     assert_int_equal(e->n_backends, 2);
     assert_ptr_equal(e->backends[0], b1);
     assert_ptr_equal(e->backends[1], b3);
     assert_backend(e, 0, mac_n(1), 2);
     assert_backend(e, 1, mac_n(3), 4);
-    assert_int_equal(container_map_table_n_backends(t), 2);
+    assert_int_equal(n_backends(t), 2);
 
     /* Deleting it again fails. */
     get_digest(t, &digest);
-    assert_int_equal(container_map_table_del(t, &k, &mac), ENOENT);
+    assert_int_equal(container_map_del(t, &k, &mac), ENOENT);
     assert_unchanged(t, &digest);
 
     /* Delete the first backend: k2, which shares it, keeps it. */
     mac = mac_n(1);
-    assert_int_equal(container_map_table_del(t, &k, &mac), 0);
+    assert_int_equal(container_map_del(t, &k, &mac), 0);
     e = lookup(t, &k);
     assert_int_equal(e->n_backends, 1);
     assert_backend(e, 0, mac_n(3), 4);
     assert_ptr_equal(lookup(t, &k2)->backends[0], b1);
-    assert_int_equal(container_map_table_n_backends(t), 2);
+    assert_int_equal(n_backends(t), 2);
 
     /* Deleting the last backend deletes the key. */
     mac = mac_n(3);
-    assert_int_equal(container_map_table_del(t, &k, &mac), 0);
+    assert_int_equal(container_map_del(t, &k, &mac), 0);
     assert_null(lookup(t, &k));
-    assert_int_equal(container_map_table_count(t, UINT32_MAX), 1);
-    assert_int_equal(container_map_table_n_backends(t), 1);
-    assert_int_equal(container_map_table_del(t, &k, NULL), ENOENT);
-    assert_int_equal(container_map_table_del(t, &k, &mac), ENOENT);
+    assert_int_equal(container_map_count_mappings(t, UINT32_MAX), 1);
+    assert_int_equal(n_backends(t), 1);
+    assert_int_equal(container_map_del(t, &k, NULL), ENOENT);
+    assert_int_equal(container_map_del(t, &k, &mac), ENOENT);
     assert_non_null(lookup(t, &k2));
 
     /* Delete a whole key with several backends. */
     add_ok(t, &k, mac_n(5), 2);
     add_ok(t, &k, mac_n(6), 2);
-    assert_int_equal(container_map_table_n_backends(t), 3);
-    assert_int_equal(container_map_table_del(t, &k, NULL), 0);
+    assert_int_equal(n_backends(t), 3);
+    assert_int_equal(container_map_del(t, &k, NULL), 0);
     assert_null(lookup(t, &k));
-    assert_int_equal(container_map_table_n_backends(t), 1);
+    assert_int_equal(n_backends(t), 1);
 
     /* A deleted key can be added again from scratch. */
     assert_int_equal(add_ok(t, &k, mac_n(7), 2), CONTAINER_MAP_ADDED_ENTRY);
     assert_int_equal(lookup(t, &k)->n_backends, 1);
     assert_backend(lookup(t, &k), 0, mac_n(7), 2);
 
-    assert_int_equal(container_map_table_del(t, &k, NULL), 0);
-    assert_int_equal(container_map_table_del(t, &k2, NULL), 0);
-    assert_int_equal(container_map_table_count(t, UINT32_MAX), 0);
-    assert_int_equal(container_map_table_n_backends(t), 0);
+    assert_int_equal(container_map_del(t, &k, NULL), 0);
+    assert_int_equal(container_map_del(t, &k2, NULL), 0);
+    assert_int_equal(container_map_count_mappings(t, UINT32_MAX), 0);
+    assert_int_equal(n_backends(t), 0);
 
     destroy_table(t);
 }
 
 static void
-count_backend(struct container_map_backend *b OVS_UNUSED, void *n_)
+count_backend(struct container_map_backend *b OVS_UNUSED,
+              const struct container_map_backend_view *view OVS_UNUSED,
+              void *n_)
 {
     size_t *n = n_;
 
@@ -505,18 +534,18 @@ count_backend(struct container_map_backend *b OVS_UNUSED, void *n_)
 }
 
 static size_t
-n_backends_of(struct container_map_table *t, uint32_t table_id)
+n_backends_of(struct container_map *t, uint32_t table_id)
 {
     size_t n = 0;
 
-    container_map_table_for_each_backend(t, table_id, count_backend, &n);
+    container_map_for_each_backend(t, table_id, count_backend, &n);
     return n;
 }
 
 static void
 test_backend_interning(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct container_map_key k1, k2, k3, k4;
     struct container_map_backend *shared;
 
@@ -531,16 +560,16 @@ test_backend_interning(void **state OVS_UNUSED)
     shared = lookup(t, &k1)->backends[0];
     assert_ptr_equal(lookup(t, &k2)->backends[0], shared);
     assert_int_equal(shared->n_refs, 2);
-    assert_int_equal(container_map_table_n_backends(t), 1);
+    assert_int_equal(n_backends(t), 1);
 
     /* Another port, or another table, is another backend. */
     add_ok(t, &k3, mac_n(1), 3);
     assert_ptr_not_equal(lookup(t, &k3)->backends[0], shared);
-    assert_int_equal(container_map_table_n_backends(t), 2);
+    assert_int_equal(n_backends(t), 2);
     add_ok(t, &k4, mac_n(1), 2);
     assert_ptr_not_equal(lookup(t, &k4)->backends[0], shared);
     assert_int_equal(lookup(t, &k4)->backends[0]->table_id, 2);
-    assert_int_equal(container_map_table_n_backends(t), 3);
+    assert_int_equal(n_backends(t), 3);
     assert_int_equal(n_backends_of(t, 1), 2);
     assert_int_equal(n_backends_of(t, 2), 1);
     assert_int_equal(n_backends_of(t, 3), 0);
@@ -554,13 +583,13 @@ test_backend_interning(void **state OVS_UNUSED)
                      lookup(t, &k2)->backends[1]);
     assert_ptr_equal(lookup(t, &k1)->backends[0], shared);
     assert_int_equal(shared->n_refs, 2);
-    assert_int_equal(container_map_table_n_backends(t), 4);
+    assert_int_equal(n_backends(t), 4);
 
     /* Deleting one user keeps the backend for the other. */
-    assert_int_equal(container_map_table_del(t, &k1, NULL), 0);
+    assert_int_equal(container_map_del(t, &k1, NULL), 0);
     assert_ptr_equal(lookup(t, &k2)->backends[0], shared);
     assert_int_equal(shared->n_refs, 1);
-    assert_int_equal(container_map_table_n_backends(t), 4);
+    assert_int_equal(n_backends(t), 4);
 
     /* Moving k2's MAC to port 3 makes it share k3's backend and drops the
      * now unused [1, mac 1, port 2]. */
@@ -569,15 +598,15 @@ test_backend_interning(void **state OVS_UNUSED)
     assert_ptr_equal(lookup(t, &k2)->backends[0],
                      lookup(t, &k3)->backends[0]);
     assert_int_equal(lookup(t, &k3)->backends[0]->n_refs, 2);
-    assert_int_equal(container_map_table_n_backends(t), 3);
+    assert_int_equal(n_backends(t), 3);
 
     /* Delete everything: no backend is left (the memory goes later). */
-    assert_int_equal(container_map_table_del(t, &k2, NULL), 0);
-    assert_int_equal(container_map_table_n_backends(t), 2);
-    assert_int_equal(container_map_table_del(t, &k3, NULL), 0);
-    assert_int_equal(container_map_table_n_backends(t), 1);
-    assert_int_equal(container_map_table_del(t, &k4, NULL), 0);
-    assert_int_equal(container_map_table_n_backends(t), 0);
+    assert_int_equal(container_map_del(t, &k2, NULL), 0);
+    assert_int_equal(n_backends(t), 2);
+    assert_int_equal(container_map_del(t, &k3, NULL), 0);
+    assert_int_equal(n_backends(t), 1);
+    assert_int_equal(container_map_del(t, &k4, NULL), 0);
+    assert_int_equal(n_backends(t), 0);
     assert_int_equal(n_backends_of(t, UINT32_MAX), 0);
 
     destroy_table(t);
@@ -597,7 +626,7 @@ assert_counters(const struct container_map_entry *e,
 static void
 test_stats_kept(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct container_map_counters *stats;
     const struct container_map_entry *e;
     struct container_map_key k, k2;
@@ -630,7 +659,7 @@ test_stats_kept(void **state OVS_UNUSED)
 
     /* Nor deleting one. */
     mac = mac_n(1);
-    assert_int_equal(container_map_table_del(t, &k, &mac), 0);
+    assert_int_equal(container_map_del(t, &k, &mac), 0);
     e = lookup(t, &k);
     assert_int_equal(e->n_backends, 1);
     assert_ptr_equal(e->stats, stats);
@@ -640,7 +669,7 @@ test_stats_kept(void **state OVS_UNUSED)
     assert_counters(lookup(t, &k2), 0, 0);
 
     /* A key deleted and added again starts from zero. */
-    assert_int_equal(container_map_table_del(t, &k, NULL), 0);
+    assert_int_equal(container_map_del(t, &k, NULL), 0);
     add_ok(t, &k, mac_n(1), 2);
     assert_counters(lookup(t, &k), 0, 0);
 
@@ -650,7 +679,7 @@ test_stats_kept(void **state OVS_UNUSED)
 static void
 test_flush(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct container_map_key t1[3], t2[2], t5;
     struct table_digest digest;
 
@@ -665,18 +694,18 @@ test_flush(void **state OVS_UNUSED)
     key6(&t5, 5, "2001:db8::1", IPPROTO_UDP, 53);
     add_ok(t, &t5, mac_n(2), 2);
     add_ok(t, &t5, mac_n(3), 2);
-    assert_int_equal(container_map_table_count(t, 1), 3);
-    assert_int_equal(container_map_table_count(t, 2), 2);
-    assert_int_equal(container_map_table_count(t, 5), 1);
-    assert_int_equal(container_map_table_n_backends(t), 4);
+    assert_int_equal(container_map_count_mappings(t, 1), 3);
+    assert_int_equal(container_map_count_mappings(t, 2), 2);
+    assert_int_equal(container_map_count_mappings(t, 5), 1);
+    assert_int_equal(n_backends(t), 4);
 
     /* Flushing a table without entries does nothing. */
     get_digest(t, &digest);
-    assert_int_equal(container_map_table_flush(t, 3), 0);
+    assert_int_equal(container_map_flush(t, 3), 0);
     assert_unchanged(t, &digest);
 
     /* Flushing table 1 leaves tables 2 and 5 alone. */
-    assert_int_equal(container_map_table_flush(t, 1), 3);
+    assert_int_equal(container_map_flush(t, 1), 3);
     for (int i = 0; i < 3; i++) {
         assert_null(lookup(t, &t1[i]));
     }
@@ -684,20 +713,20 @@ test_flush(void **state OVS_UNUSED)
         assert_backend(lookup(t, &t2[i]), 0, mac_n(1), 2);
     }
     assert_int_equal(lookup(t, &t5)->n_backends, 2);
-    assert_int_equal(container_map_table_count(t, 1), 0);
-    assert_int_equal(container_map_table_count(t, 2), 2);
-    assert_int_equal(container_map_table_count(t, 5), 1);
-    assert_int_equal(container_map_table_count(t, UINT32_MAX), 3);
-    assert_int_equal(container_map_table_n_backends(t), 3);
-    assert_int_equal(container_map_table_flush(t, 1), 0);
+    assert_int_equal(container_map_count_mappings(t, 1), 0);
+    assert_int_equal(container_map_count_mappings(t, 2), 2);
+    assert_int_equal(container_map_count_mappings(t, 5), 1);
+    assert_int_equal(container_map_count_mappings(t, UINT32_MAX), 3);
+    assert_int_equal(n_backends(t), 3);
+    assert_int_equal(container_map_flush(t, 1), 0);
 
     /* UINT32_MAX flushes everything. */
-    assert_int_equal(container_map_table_flush(t, UINT32_MAX), 3);
-    assert_int_equal(container_map_table_count(t, UINT32_MAX), 0);
-    assert_int_equal(container_map_table_n_backends(t), 0);
+    assert_int_equal(container_map_flush(t, UINT32_MAX), 3);
+    assert_int_equal(container_map_count_mappings(t, UINT32_MAX), 0);
+    assert_int_equal(n_backends(t), 0);
     assert_null(lookup(t, &t2[0]));
     assert_null(lookup(t, &t5));
-    assert_int_equal(container_map_table_flush(t, UINT32_MAX), 0);
+    assert_int_equal(container_map_flush(t, UINT32_MAX), 0);
     ovsrcu_quiesce();
 
     /* Again with enough entries that the table shrinks while it is being
@@ -711,20 +740,20 @@ test_flush(void **state OVS_UNUSED)
         key4(&k, 2, 0x0a000000 + i, IPPROTO_TCP, 80);
         add_ok(t, &k, mac_n(i % 7), 2);
     }
-    assert_int_equal(container_map_table_n_backends(t), 14);
-    assert_int_equal(container_map_table_flush(t, 1), N);
-    assert_int_equal(container_map_table_count(t, 1), 0);
-    assert_int_equal(container_map_table_count(t, 2), N);
-    assert_int_equal(container_map_table_n_backends(t), 7);
+    assert_int_equal(n_backends(t), 14);
+    assert_int_equal(container_map_flush(t, 1), N);
+    assert_int_equal(container_map_count_mappings(t, 1), 0);
+    assert_int_equal(container_map_count_mappings(t, 2), N);
+    assert_int_equal(n_backends(t), 7);
     for (int i = 0; i < N; i++) {
         key4(&k, 1, 0x0a000000 + i, IPPROTO_TCP, 80);
         assert_null(lookup(t, &k));
         key4(&k, 2, 0x0a000000 + i, IPPROTO_TCP, 80);
         assert_backend(lookup(t, &k), 0, mac_n(i % 7), 2);
     }
-    assert_int_equal(container_map_table_flush(t, UINT32_MAX), N);
-    assert_int_equal(container_map_table_count(t, UINT32_MAX), 0);
-    assert_int_equal(container_map_table_n_backends(t), 0);
+    assert_int_equal(container_map_flush(t, UINT32_MAX), N);
+    assert_int_equal(container_map_count_mappings(t, UINT32_MAX), 0);
+    assert_int_equal(n_backends(t), 0);
 
     destroy_table(t);
 }
@@ -732,7 +761,7 @@ test_flush(void **state OVS_UNUSED)
 static void
 test_ipv6_and_mapped(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct container_map_key keys[5], same;
     struct eth_addr mac;
 
@@ -746,7 +775,7 @@ test_ipv6_and_mapped(void **state OVS_UNUSED)
         assert_int_equal(add_ok(t, &keys[i], mac_n(i + 1), 2),
                          CONTAINER_MAP_ADDED_ENTRY);
     }
-    assert_int_equal(container_map_table_count(t, 1), ARRAY_SIZE(keys));
+    assert_int_equal(container_map_count_mappings(t, 1), ARRAY_SIZE(keys));
     for (int i = 0; i < ARRAY_SIZE(keys); i++) {
         const struct container_map_entry *e = lookup(t, &keys[i]);
 
@@ -781,17 +810,17 @@ test_ipv6_and_mapped(void **state OVS_UNUSED)
     assert_int_equal(add_ok(t, &same, mac_n(1), 2), CONTAINER_MAP_UNCHANGED);
 
     /* Deleting the IPv4 key leaves the IPv6 ones, and vice versa. */
-    assert_int_equal(container_map_table_del(t, &keys[0], NULL), 0);
+    assert_int_equal(container_map_del(t, &keys[0], NULL), 0);
     assert_null(lookup(t, &keys[0]));
     for (int i = 1; i < ARRAY_SIZE(keys); i++) {
         assert_backend(lookup(t, &keys[i]), 0, mac_n(i + 1), 2);
     }
     add_ok(t, &keys[0], mac_n(1), 2);
     mac = mac_n(2);
-    assert_int_equal(container_map_table_del(t, &keys[1], &mac), 0);
+    assert_int_equal(container_map_del(t, &keys[1], &mac), 0);
     assert_null(lookup(t, &keys[1]));
     assert_backend(lookup(t, &keys[0]), 0, mac_n(1), 2);
-    assert_int_equal(container_map_table_count(t, UINT32_MAX),
+    assert_int_equal(container_map_count_mappings(t, UINT32_MAX),
                      ARRAY_SIZE(keys) - 1);
 
     destroy_table(t);
@@ -806,7 +835,7 @@ many_key(struct container_map_key *key, int i)
 static void
 test_many(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct container_map_key k;
     enum { N = 200000 };
 
@@ -815,9 +844,9 @@ test_many(void **state OVS_UNUSED)
         assert_int_equal(add_ok(t, &k, mac_n(i % 16), 1 + i % 16),
                          CONTAINER_MAP_ADDED_ENTRY);
     }
-    assert_int_equal(container_map_table_count(t, 7), N);
-    assert_int_equal(container_map_table_count(t, UINT32_MAX), N);
-    assert_int_equal(container_map_table_n_backends(t), 16);
+    assert_int_equal(container_map_count_mappings(t, 7), N);
+    assert_int_equal(container_map_count_mappings(t, UINT32_MAX), N);
+    assert_int_equal(n_backends(t), 16);
     for (int i = 0; i < N; i++) {
         const struct container_map_entry *e;
 
@@ -832,12 +861,12 @@ test_many(void **state OVS_UNUSED)
     /* Delete the even ones. */
     for (int i = 0; i < N; i += 2) {
         many_key(&k, i);
-        assert_int_equal(container_map_table_del(t, &k, NULL), 0);
+        assert_int_equal(container_map_del(t, &k, NULL), 0);
     }
-    assert_int_equal(container_map_table_count(t, 7), N / 2);
-    assert_int_equal(container_map_table_count(t, UINT32_MAX), N / 2);
+    assert_int_equal(container_map_count_mappings(t, 7), N / 2);
+    assert_int_equal(container_map_count_mappings(t, UINT32_MAX), N / 2);
     /* Only the backends of odd (i % 16) still have users. */
-    assert_int_equal(container_map_table_n_backends(t), 8);
+    assert_int_equal(n_backends(t), 8);
     for (int i = 0; i < N; i++) {
         const struct container_map_entry *e;
 
@@ -850,16 +879,34 @@ test_many(void **state OVS_UNUSED)
         }
     }
     many_key(&k, 0);
-    assert_int_equal(container_map_table_del(t, &k, NULL), ENOENT);
+    assert_int_equal(container_map_del(t, &k, NULL), ENOENT);
     ovsrcu_quiesce();
 
     destroy_table(t);
 }
 
+/* Gives 'b' a copy of the 'size' bytes of 'data' as its datapath actions
+ * (none if 'size' is 0), unless it has the same ones already, as the callers
+ * of container_map_set_actions() do. */
+static void
+set_actions(struct container_map *t, struct container_map_backend *b,
+            const struct nlattr *data, size_t size)
+{
+    struct container_map_actions *new;
+
+    new = size ? container_map_actions_create(data, size) : NULL;
+    if (container_map_actions_equal(
+            ovsrcu_get(struct container_map_actions *, &b->actions), new)) {
+        free(new);
+    } else {
+        container_map_set_actions(t, b, new);
+    }
+}
+
 static void
 test_backend_actions(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct container_map_actions *actions;
     struct container_map_backend *b;
     struct container_map_key k, k2;
@@ -882,7 +929,7 @@ test_backend_actions(void **state OVS_UNUSED)
     nl_msg_put_unspec(&a, OVS_ACTION_ATTR_HASH, &hash, sizeof hash);
     assert_int_equal(a.size, 12);
     memcpy(copy, a.data, a.size);
-    container_map_table_set_backend_actions(t, b, a.data, a.size);
+    set_actions(t, b, a.data, a.size);
 
     /* A copy is stored: changing the caller's buffer has no effect. */
     memset(a.data, 0xff, a.size);
@@ -902,7 +949,7 @@ test_backend_actions(void **state OVS_UNUSED)
     nl_msg_put_u32(&c, OVS_ACTION_ATTR_OUTPUT, 6);
     nl_msg_put_unspec(&c, OVS_ACTION_ATTR_HASH, &hash, sizeof hash);
     assert_int_equal(c.size, 28);
-    container_map_table_set_backend_actions(t, b, c.data, c.size);
+    set_actions(t, b, c.data, c.size);
     actions = ovsrcu_get(struct container_map_actions *, &b->actions);
     assert_non_null(actions);
     assert_int_equal(actions->size, c.size);
@@ -912,23 +959,23 @@ test_backend_actions(void **state OVS_UNUSED)
     assert_int_equal(actions->rest, 0);
 
     /* Setting the same actions again keeps them. */
-    container_map_table_set_backend_actions(t, b, c.data, c.size);
+    set_actions(t, b, c.data, c.size);
     actions = ovsrcu_get(struct container_map_actions *, &b->actions);
     assert_non_null(actions);
     assert_int_equal(actions->size, c.size);
     assert_memory_equal(actions->data, c.data, c.size);
 
     /* NULL clears them. */
-    container_map_table_set_backend_actions(t, b, NULL, 0);
+    set_actions(t, b, NULL, 0);
     assert_null(ovsrcu_get(struct container_map_actions *, &b->actions));
-    container_map_table_set_backend_actions(t, b, NULL, 0);
+    set_actions(t, b, NULL, 0);
     assert_null(ovsrcu_get(struct container_map_actions *, &b->actions));
 
     /* So does a size of 0. */
-    container_map_table_set_backend_actions(t, b, c.data, c.size);
+    set_actions(t, b, c.data, c.size);
     assert_non_null(ovsrcu_get(struct container_map_actions *,
                                &b->actions));
-    container_map_table_set_backend_actions(t, b, c.data, 0);
+    set_actions(t, b, c.data, 0);
     assert_null(ovsrcu_get(struct container_map_actions *, &b->actions));
 
     /* A masked set of the Ethernet destination alone, then an output: the
@@ -945,7 +992,7 @@ test_backend_actions(void **state OVS_UNUSED)
     nl_msg_end_nested(&c, ofs);
     size_t set_size = c.size;
     nl_msg_put_u32(&c, OVS_ACTION_ATTR_OUTPUT, 5);
-    container_map_table_set_backend_actions(t, b, c.data, c.size);
+    set_actions(t, b, c.data, c.size);
     actions = ovsrcu_get(struct container_map_actions *, &b->actions);
     assert_int_equal(actions->rest, set_size);
     assert_true(eth_addr_equals(actions->eth_dst, mac_n(9)));
@@ -957,7 +1004,7 @@ test_backend_actions(void **state OVS_UNUSED)
     nl_msg_put_unspec(&c, OVS_KEY_ATTR_ETHERNET, eth, sizeof eth);
     nl_msg_end_nested(&c, ofs);
     nl_msg_put_u32(&c, OVS_ACTION_ATTR_OUTPUT, 5);
-    container_map_table_set_backend_actions(t, b, c.data, c.size);
+    set_actions(t, b, c.data, c.size);
     actions = ovsrcu_get(struct container_map_actions *, &b->actions);
     assert_int_equal(actions->rest, 0);
     eth[1].eth_src = eth_addr_zero;
@@ -965,12 +1012,12 @@ test_backend_actions(void **state OVS_UNUSED)
     ofs = nl_msg_start_nested(&c, OVS_ACTION_ATTR_SET_MASKED);
     nl_msg_put_unspec(&c, OVS_KEY_ATTR_ETHERNET, eth, sizeof eth);
     nl_msg_end_nested(&c, ofs);
-    container_map_table_set_backend_actions(t, b, c.data, c.size);
+    set_actions(t, b, c.data, c.size);
     actions = ovsrcu_get(struct container_map_actions *, &b->actions);
     assert_int_equal(actions->rest, 0);
 
     /* A backend freed with its actions (the frees run at quiescence). */
-    container_map_table_set_backend_actions(t, b, c.data, c.size);
+    set_actions(t, b, c.data, c.size);
     ofpbuf_uninit(&a);
     ofpbuf_uninit(&c);
     ovsrcu_quiesce();
@@ -981,67 +1028,67 @@ test_backend_actions(void **state OVS_UNUSED)
 static void
 test_drop_counters(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
-    struct container_map_table *t2 = container_map_table_create();
-    const enum container_map_drop_reason miss = CONTAINER_MAP_DROP_MISS;
-    const enum container_map_drop_reason not_l4 = CONTAINER_MAP_DROP_NOT_L4;
-    const enum container_map_drop_reason no_act
+    struct container_map *t = container_map_create();
+    struct container_map *t2 = container_map_create();
+    const enum container_map_counter miss = CONTAINER_MAP_DROP_MISS;
+    const enum container_map_counter not_l4 = CONTAINER_MAP_DROP_NOT_L4;
+    const enum container_map_counter no_act
         = CONTAINER_MAP_DROP_NO_ACTIONS;
     const uint32_t last = CONTAINER_MAP_MAX_TABLES - 1;
 
-    assert_int_equal(container_map_table_get_drops(t, 0, miss), 0);
-    assert_int_equal(container_map_table_get_drops(t, 1, not_l4), 0);
-    assert_int_equal(container_map_table_get_drops(t, last, no_act), 0);
+    assert_int_equal(container_map_get_counter(t, 0, miss), 0);
+    assert_int_equal(container_map_get_counter(t, 1, not_l4), 0);
+    assert_int_equal(container_map_get_counter(t, last, no_act), 0);
 
-    container_map_table_count_drops(t, 1, miss, 5);
-    container_map_table_count_drops(t, 1, miss, 2);
-    container_map_table_count_drops(t, 1, not_l4, 3);
-    container_map_table_count_drops(t, 2, no_act, 4);
-    container_map_table_count_drops(t, last, miss, 1);
-    container_map_table_count_drops(t2, 1, miss, 100);
+    container_map_count(t, 1, miss, 5);
+    container_map_count(t, 1, miss, 2);
+    container_map_count(t, 1, not_l4, 3);
+    container_map_count(t, 2, no_act, 4);
+    container_map_count(t, last, miss, 1);
+    container_map_count(t2, 1, miss, 100);
 
-    assert_int_equal(container_map_table_get_drops(t, 1, miss), 7);
-    assert_int_equal(container_map_table_get_drops(t, 1, not_l4), 3);
-    assert_int_equal(container_map_table_get_drops(t, 1, no_act), 0);
-    assert_int_equal(container_map_table_get_drops(t, 2, no_act), 4);
-    assert_int_equal(container_map_table_get_drops(t, 2, miss), 0);
-    assert_int_equal(container_map_table_get_drops(t, 0, miss), 0);
-    assert_int_equal(container_map_table_get_drops(t, last, miss), 1);
-    assert_int_equal(container_map_table_get_drops(t2, 1, miss), 100);
+    assert_int_equal(container_map_get_counter(t, 1, miss), 7);
+    assert_int_equal(container_map_get_counter(t, 1, not_l4), 3);
+    assert_int_equal(container_map_get_counter(t, 1, no_act), 0);
+    assert_int_equal(container_map_get_counter(t, 2, no_act), 4);
+    assert_int_equal(container_map_get_counter(t, 2, miss), 0);
+    assert_int_equal(container_map_get_counter(t, 0, miss), 0);
+    assert_int_equal(container_map_get_counter(t, last, miss), 1);
+    assert_int_equal(container_map_get_counter(t2, 1, miss), 100);
 
     /* Out of range: ignored, reads as 0. */
-    container_map_table_count_drops(t, CONTAINER_MAP_MAX_TABLES, miss, 9);
-    container_map_table_count_drops(t, 1, CONTAINER_MAP_N_DROP_REASONS, 9);
-    assert_int_equal(container_map_table_get_drops(
+    container_map_count(t, CONTAINER_MAP_MAX_TABLES, miss, 9);
+    container_map_count(t, 1, CONTAINER_MAP_N_COUNTERS, 9);
+    assert_int_equal(container_map_get_counter(
                          t, CONTAINER_MAP_MAX_TABLES, miss), 0);
-    assert_int_equal(container_map_table_get_drops(
-                         t, 1, CONTAINER_MAP_N_DROP_REASONS), 0);
-    assert_int_equal(container_map_table_get_drops(t, 1, miss), 7);
-    assert_int_equal(container_map_table_get_drops(t, 1, not_l4), 3);
-    assert_int_equal(container_map_table_get_drops(t, 1, no_act), 0);
+    assert_int_equal(container_map_get_counter(
+                         t, 1, CONTAINER_MAP_N_COUNTERS), 0);
+    assert_int_equal(container_map_get_counter(t, 1, miss), 7);
+    assert_int_equal(container_map_get_counter(t, 1, not_l4), 3);
+    assert_int_equal(container_map_get_counter(t, 1, no_act), 0);
 
     /* Clearing one table clears all its reasons and nothing else. */
-    container_map_table_clear_drops(t, 1);
-    assert_int_equal(container_map_table_get_drops(t, 1, miss), 0);
-    assert_int_equal(container_map_table_get_drops(t, 1, not_l4), 0);
-    assert_int_equal(container_map_table_get_drops(t, 2, no_act), 4);
-    assert_int_equal(container_map_table_get_drops(t, last, miss), 1);
-    assert_int_equal(container_map_table_get_drops(t2, 1, miss), 100);
-    container_map_table_clear_drops(t, CONTAINER_MAP_MAX_TABLES);
-    assert_int_equal(container_map_table_get_drops(t, 2, no_act), 4);
+    container_map_clear_counters(t, 1);
+    assert_int_equal(container_map_get_counter(t, 1, miss), 0);
+    assert_int_equal(container_map_get_counter(t, 1, not_l4), 0);
+    assert_int_equal(container_map_get_counter(t, 2, no_act), 4);
+    assert_int_equal(container_map_get_counter(t, last, miss), 1);
+    assert_int_equal(container_map_get_counter(t2, 1, miss), 100);
+    container_map_clear_counters(t, CONTAINER_MAP_MAX_TABLES);
+    assert_int_equal(container_map_get_counter(t, 2, no_act), 4);
 
     /* Counting resumes from zero. */
-    container_map_table_count_drops(t, 1, miss, 1);
-    assert_int_equal(container_map_table_get_drops(t, 1, miss), 1);
+    container_map_count(t, 1, miss, 1);
+    assert_int_equal(container_map_get_counter(t, 1, miss), 1);
 
     /* Each reason has its own name. */
-    assert_string_equal(container_map_drop_reason_name(miss), "miss");
-    assert_string_not_equal(container_map_drop_reason_name(miss),
-                            container_map_drop_reason_name(not_l4));
-    assert_string_not_equal(container_map_drop_reason_name(not_l4),
-                            container_map_drop_reason_name(no_act));
-    assert_string_not_equal(container_map_drop_reason_name(miss),
-                            container_map_drop_reason_name(no_act));
+    assert_string_equal(container_map_counter_name(miss), "miss");
+    assert_string_not_equal(container_map_counter_name(miss),
+                            container_map_counter_name(not_l4));
+    assert_string_not_equal(container_map_counter_name(not_l4),
+                            container_map_counter_name(no_act));
+    assert_string_not_equal(container_map_counter_name(miss),
+                            container_map_counter_name(no_act));
 
     destroy_table(t);
     destroy_table(t2);
@@ -1051,12 +1098,14 @@ test_drop_counters(void **state OVS_UNUSED)
 static int
 pick(const struct container_map_entry *e, uint32_t hash)
 {
-    const struct container_map_backend *b = container_map_entry_select(e,
-                                                                       hash);
+    int i = container_map_entry_select(e, hash);
 
-    assert_int_equal(container_map_entry_select_index(e, hash),
-                     b ? container_map_entry_find_backend(e, b) : -1);
-    return b ? container_map_entry_find_backend(e, b) : -1;
+    assert_true(i >= -1 && i < (int) e->n_backends);
+    if (i >= 0) {
+        assert_int_equal(container_map_entry_find_backend(e, e->backends[i]),
+                         i);
+    }
+    return i;
 }
 
 #define N_SELECT_HASHES 4096
@@ -1064,7 +1113,7 @@ pick(const struct container_map_entry *e, uint32_t hash)
 static void
 test_select(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     const struct container_map_entry *e;
     struct container_map_key k;
     unsigned int hits[5] = { 0 };
@@ -1112,7 +1161,7 @@ test_select(void **state OVS_UNUSED)
 
     /* Removing it again puts them all back. */
     struct eth_addr mac4 = mac_n(4);
-    assert_int_equal(container_map_table_del(t, &k, &mac4), 0);
+    assert_int_equal(container_map_del(t, &k, &mac4), 0);
     e = lookup(t, &k);
     for (uint32_t i = 0; i < N_SELECT_HASHES; i++) {
         assert_true(eth_addr_equals(e->backends[pick(e, hash_int(i, 0))]->mac,
@@ -1121,7 +1170,7 @@ test_select(void **state OVS_UNUSED)
 
     /* Draining backend 1 only moves the hashes it had. */
     drained = mac_n(1);
-    assert_int_equal(container_map_table_drain(t, &k, drained, true), 0);
+    assert_int_equal(container_map_drain(t, &k, drained, true), 0);
     e = lookup(t, &k);
     assert_true(e->draining != 0);
     for (uint32_t i = 0; i < N_SELECT_HASHES; i++) {
@@ -1135,17 +1184,15 @@ test_select(void **state OVS_UNUSED)
 
     /* Every backend drained: no choice. */
     for (unsigned int i = 0; i < 4; i++) {
-        assert_int_equal(container_map_table_drain(t, &k, mac_n(i), true), 0);
+        assert_int_equal(container_map_drain(t, &k, mac_n(i), true), 0);
     }
     e = lookup(t, &k);
     assert_int_equal(pick(e, 12345), -1);
-    assert_int_equal(container_map_table_drain(t, &k, mac_n(9), true),
-                     ENOENT);
+    assert_int_equal(container_map_drain(t, &k, mac_n(9), true), ENOENT);
 
     /* Undraining restores the original choices. */
     for (unsigned int i = 0; i < 4; i++) {
-        assert_int_equal(container_map_table_drain(t, &k, mac_n(i), false),
-                         0);
+        assert_int_equal(container_map_drain(t, &k, mac_n(i), false), 0);
     }
     e = lookup(t, &k);
     assert_int_equal(e->draining, 0);
@@ -1164,7 +1211,7 @@ test_select(void **state OVS_UNUSED)
 #define MAC_BASE 0x100          /* mac_n(MAC_BASE) is never deleted. */
 
 struct reader {
-    const struct container_map_table *table;
+    const struct container_map *table;
     const struct container_map_key *keys;
     atomic_bool *stop;
     pthread_t thread;
@@ -1206,7 +1253,9 @@ entry_ok(const struct container_map_entry *e,
             return false;
         }
     }
-    return mac_allowed(container_map_entry_select(e, hash)->mac);
+    int selected = container_map_entry_select(e, hash);
+
+    return selected >= 0 && mac_allowed(e->backends[selected]->mac);
 }
 
 static void *
@@ -1219,8 +1268,8 @@ reader_main(void *reader_)
         const struct container_map_key *key = &r->keys[i % N_STABLE_KEYS];
         const struct container_map_entry *e;
 
-        e = container_map_table_lookup(r->table, key,
-                                       container_map_key_hash(key));
+        e = container_map_entries_lookup(&r->table->entries, key,
+                                         container_map_key_hash(key));
         if (!e) {
             r->n_misses++;
         } else if (!entry_ok(e, key, i * 2654435761u)) {
@@ -1239,7 +1288,7 @@ reader_main(void *reader_)
 static void
 test_concurrent_readers(void **state OVS_UNUSED)
 {
-    struct container_map_table *t = container_map_table_create();
+    struct container_map *t = container_map_create();
     struct container_map_key keys[N_STABLE_KEYS];
     struct reader readers[2];
     unsigned long long n_writer_errors = 0;
@@ -1281,16 +1330,16 @@ test_concurrent_readers(void **state OVS_UNUSED)
 
             switch ((rnd >> 16) % 3) {
             case 0:
-                error = container_map_table_add(t, &keys[i], mac,
-                                                u16_to_ofp(ofport), &result);
+                error = try_add(t, &keys[i], mac, u16_to_ofp(ofport),
+                                &result);
                 break;
             case 1:
-                error = container_map_table_del(t, &keys[i], &mac);
+                error = container_map_del(t, &keys[i], &mac);
                 error = error == ENOENT ? 0 : error;
                 break;
             default:
-                error = container_map_table_add(t, &keys[i], mac_n(MAC_BASE),
-                                                u16_to_ofp(ofport), &result);
+                error = try_add(t, &keys[i], mac_n(MAC_BASE),
+                                u16_to_ofp(ofport), &result);
                 break;
             }
             n_writer_errors += error != 0;
@@ -1303,28 +1352,26 @@ test_concurrent_readers(void **state OVS_UNUSED)
         case 0:
             for (int i = 0; i < 1500; i++) {
                 key4(&other, 3, 0x0b000000 + i, IPPROTO_TCP, 2000);
-                n_writer_errors += container_map_table_add(
-                    t, &other, mac_n(MAC_BASE + i % 3), u16_to_ofp(1),
-                    &result) != 0;
+                n_writer_errors += try_add(t, &other, mac_n(MAC_BASE + i % 3),
+                                           u16_to_ofp(1), &result) != 0;
                 key4(&other, 4, 0x0b000000 + i, IPPROTO_TCP, 2000);
-                n_writer_errors += container_map_table_add(
-                    t, &other, mac_n(MAC_BASE), u16_to_ofp(2), &result) != 0;
+                n_writer_errors += try_add(t, &other, mac_n(MAC_BASE),
+                                           u16_to_ofp(2), &result) != 0;
             }
             break;
         case 1:
             for (int i = 0; i < 1500; i++) {
                 key4(&other, 3, 0x0b000000 + i, IPPROTO_TCP, 2000);
-                n_writer_errors += container_map_table_del(t, &other,
-                                                           NULL) != 0;
+                n_writer_errors += container_map_del(t, &other, NULL) != 0;
             }
             break;
         case 2:
-            n_writer_errors += container_map_table_flush(t, 4) != 1500;
+            n_writer_errors += container_map_flush(t, 4) != 1500;
             break;
         default:
-            n_writer_errors += container_map_table_count(t, 3)
+            n_writer_errors += container_map_count_mappings(t, 3)
                                != N_STABLE_KEYS;
-            n_writer_errors += container_map_table_count(t, 4) != 0;
+            n_writer_errors += container_map_count_mappings(t, 4) != 0;
             break;
         }
         n_rounds++;

@@ -41,7 +41,4 @@ struct ofpact_container_map {
     );
 };
 
-const char *container_map_miss_to_string(enum container_map_miss);
-bool container_map_miss_from_string(const char *, enum container_map_miss *);
-
 #endif /* container-map-ofpact.h */

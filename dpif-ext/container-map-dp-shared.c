@@ -1,0 +1,303 @@
+/*
+ * Copyright (c) 2026 The ovs-container-map authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+
+/* What shared IPs need of the container_map action besides the lookup of
+ * container-map-dp.c: the connections that containers open (egress), ARP
+ * for mapped IPs both ways, ICMP echo to them and ICMP errors about their
+ * connections. */
+
+#include <config.h>
+
+#include "container-map-dp-private.h"
+
+#include <errno.h>
+
+#include "packets.h"
+#include "util.h"
+
+/* ICMP towards containers. */
+
+enum cm_verdict
+cm_ingress_echo_request(struct cm_ctx *ctx, struct dp_packet *packet,
+                        const struct container_map_pkt *pkt)
+{
+    const struct container_map_addr *addr;
+    struct eth_addr mac;
+
+    addr = container_map_addrs_lookup(&ctx->map->addrs, ctx->table_id,
+                                      &pkt->dst);
+    if (!addr) {
+        return CM_MISS;
+    }
+    switch (addr->echo) {
+    case CONTAINER_MAP_ECHO_CONTAINER:
+        cm_deliver(ctx, packet, addr->echo_backend, NULL);
+        return CM_CONSUMED;
+    case CONTAINER_MAP_ECHO_SWITCH:
+        mac = container_map_get_mac(ctx->map, ctx->table_id);
+        if (!eth_addr_is_zero(mac)) {
+            container_map_echo_make_reply(cm_answer(ctx, packet), mac);
+            cm_count(ctx, CONTAINER_MAP_EV_ECHO_REPLY);
+            return CM_CONSUMED;
+        }
+        /* Fall through. */
+    case CONTAINER_MAP_ECHO_OFF:
+    default:
+        cm_count(ctx, CONTAINER_MAP_DROP_ECHO_OFF);
+        return CM_DROP;
+    }
+}
+
+/* An echo reply (the local side is the destination), or an ICMP error about
+ * a packet a container sent (the local side is that packet's source). */
+enum cm_verdict
+cm_ingress_icmp(struct cm_ctx *ctx, struct dp_packet *packet,
+                const struct container_map_pkt *pkt)
+{
+    bool is_error = pkt->kind == CONTAINER_MAP_PKT_ICMP_ERROR;
+    const struct in6_addr *local = is_error ? &pkt->src : &pkt->dst;
+    const struct in6_addr *remote = is_error ? &pkt->dst : &pkt->src;
+    ovs_be16 local_port = is_error ? pkt->src_port : pkt->dst_port;
+    ovs_be16 remote_port = is_error ? pkt->dst_port : pkt->src_port;
+    struct container_map_conn_key ckey;
+    struct container_map_conn *conn;
+    uint32_t chash;
+
+    cm_conn_key(&ckey, ctx->table_id, pkt->proto, local, local_port, remote,
+                remote_port);
+    chash = container_map_conn_hash(&ckey);
+    conn = container_map_conns_lookup(&ctx->map->conns, &ckey, chash);
+    if (conn) {
+        ctx->n_conn_hits++;
+        if (is_error) {
+            cm_count(ctx, CONTAINER_MAP_EV_ICMP_ERROR);
+        } else {
+            container_map_conn_touch(conn, cm_now(ctx), 0, true,
+                                     dp_packet_size(packet));
+        }
+        cm_deliver(ctx, packet, conn->backend, conn->backend_stats);
+        return CM_CONSUMED;
+    }
+
+    if (is_error && pkt->proto != IPPROTO_ICMP
+        && pkt->proto != IPPROTO_ICMPV6) {
+        /* About a connection to a mapping that has no entry (the mapping has
+         * one backend, or the table was full): the backend that hashing
+         * gives it. */
+        const struct container_map_entry *entry;
+        struct container_map_key key;
+        int i;
+
+        container_map_key_init(&key, ctx->table_id, local, pkt->proto,
+                               local_port);
+        entry = container_map_entries_lookup(&ctx->map->entries, &key,
+                                             container_map_key_hash(&key));
+        i = entry ? container_map_entry_select(entry, chash) : -1;
+        if (i >= 0) {
+            cm_count(ctx, CONTAINER_MAP_EV_ICMP_ERROR);
+            cm_deliver(ctx, packet, entry->backends[i], entry->bstats[i]);
+            return CM_CONSUMED;
+        }
+    }
+    return CM_MISS;
+}
+
+static bool
+cm_is_mapped_ipv4(const struct cm_ctx *ctx, ovs_be32 ip4)
+{
+    struct in6_addr ip;
+
+    in6_addr_set_mapped_ipv4(&ip, ip4);
+    return container_map_addrs_lookup(&ctx->map->addrs, ctx->table_id,
+                                      &ip) != NULL;
+}
+
+/* ARP, both ways.  Requests for mapped IPs are answered by the switch,
+ * always with the bridge's container-map MAC, so no neighbour table ever
+ * sees a shared IP move.  From containers, anything that would teach the
+ * network a mapped IP at a container's MAC is dropped or rewritten. */
+enum cm_verdict
+cm_arp(struct cm_ctx *ctx, struct dp_packet *packet, bool egress)
+{
+    const struct arp_eth_header *arp = dp_packet_l3(packet);
+    ovs_be32 spa = get_16aligned_be32(&arp->ar_spa);
+    ovs_be32 tpa = get_16aligned_be32(&arp->ar_tpa);
+    uint16_t op = ntohs(arp->ar_op);
+    bool tpa_mapped = cm_is_mapped_ipv4(ctx, tpa);
+    bool spa_mapped = spa && cm_is_mapped_ipv4(ctx, spa);
+
+    if (op == ARP_OP_REQUEST && tpa_mapped && spa != tpa) {
+        struct eth_addr mac = container_map_get_mac(ctx->map, ctx->table_id);
+
+        if (!eth_addr_is_zero(mac)) {
+            container_map_arp_make_reply(cm_answer(ctx, packet), mac);
+            cm_count(ctx, CONTAINER_MAP_EV_ARP_REPLY);
+            return CM_CONSUMED;
+        }
+    }
+    if (!egress) {
+        return CM_MISS;
+    }
+
+    if (op == ARP_OP_REQUEST) {
+        if (!spa || spa == tpa) {
+            /* A probe for a mapped IP, or an announcement of one. */
+            if (tpa_mapped) {
+                cm_count(ctx, CONTAINER_MAP_DROP_ARP);
+                return CM_DROP;
+            }
+        } else if (spa_mapped) {
+            /* Asks as a probe, so that the target answers to the container's
+             * MAC without learning the shared IP there. */
+            container_map_arp_make_probe(packet);
+        }
+    } else if (op == ARP_OP_REPLY && spa_mapped) {
+        cm_count(ctx, CONTAINER_MAP_DROP_ARP);
+        return CM_DROP;
+    }
+    return CM_PASS;
+}
+
+/* Egress. */
+
+/* Finds the backend that may make connection 'pkt' (a TCP, UDP or SCTP
+ * packet or an echo request that 'eth_src' sends and that has no connection
+ * entry) and its kind, or returns the verdict on it. */
+static enum cm_verdict
+cm_egress_owner(struct cm_ctx *ctx, const struct container_map_pkt *pkt,
+                const struct eth_addr eth_src,
+                struct container_map_backend **backendp,
+                enum container_map_conn_kind *kind)
+{
+    const struct container_map_resv *resv;
+    uint16_t port = ntohs(pkt->src_port);
+
+    if (pkt->kind == CONTAINER_MAP_PKT_L4) {
+        const struct container_map_entry *entry;
+        struct container_map_key key;
+
+        container_map_key_init(&key, ctx->table_id, &pkt->src, pkt->proto,
+                               pkt->src_port);
+        entry = container_map_entries_lookup(&ctx->map->entries, &key,
+                                             container_map_key_hash(&key));
+        if (entry) {
+            /* From a mapped port: a reply on an inbound connection (whose
+             * entry expired, or was never made because the table was full),
+             * if the port is this container's.  No reservation needed. */
+            int i = container_map_entry_find_mac(entry, eth_src);
+
+            if (i < 0) {
+                cm_count(ctx, CONTAINER_MAP_DROP_PORT_TAKEN);
+                return CM_DROP;
+            } else if (!container_map_entry_is_tracked(entry)) {
+                return CM_PASS;
+            }
+            *backendp = entry->backends[i];
+            *kind = CONTAINER_MAP_CONN_INBOUND;
+            return CM_CONSUMED;
+        }
+    }
+
+    /* A connection the container opens: from its reserved range. */
+    resv = container_map_resvs_lookup(&ctx->map->resvs, ctx->table_id,
+                                      &pkt->src, eth_src);
+    if (!resv) {
+        return CM_UNRESERVED;
+    }
+    if (pkt->kind == CONTAINER_MAP_PKT_L4
+        ? port < resv->ranges.port_min || port > resv->ranges.port_max
+        : port < resv->ranges.id_min || port > resv->ranges.id_max) {
+        cm_count(ctx, CONTAINER_MAP_DROP_OUT_OF_RANGE);
+        return CM_DROP;
+    }
+    *backendp = resv->backend;
+    *kind = CONTAINER_MAP_CONN_OUTBOUND;
+    return CM_CONSUMED;
+}
+
+static enum cm_verdict
+cm_egress_conn(struct cm_ctx *ctx, struct dp_packet *packet,
+               const struct container_map_pkt *pkt)
+{
+    const struct eth_header *eth = dp_packet_eth(packet);
+    struct container_map_backend *backend = NULL;
+    struct container_map_conn_key ckey;
+    struct container_map_conn *conn;
+    enum container_map_conn_kind kind;
+    enum cm_verdict verdict;
+    uint32_t chash;
+    int error;
+
+    cm_conn_key(&ckey, ctx->table_id, pkt->proto, &pkt->src, pkt->src_port,
+                &pkt->dst, pkt->dst_port);
+    chash = container_map_conn_hash(&ckey);
+    conn = container_map_conns_lookup(&ctx->map->conns, &ckey, chash);
+    if (conn) {
+        if (OVS_UNLIKELY(!eth_addr_equals(conn->backend->mac,
+                                          eth->eth_src))) {
+            cm_count(ctx, CONTAINER_MAP_DROP_COLLISION);
+            return CM_DROP;
+        }
+        ctx->n_conn_hits++;
+        container_map_conn_touch(conn, cm_now(ctx), pkt->tcp_flags, false,
+                                 dp_packet_size(packet));
+        return CM_PASS;
+    }
+
+    verdict = cm_egress_owner(ctx, pkt, eth->eth_src, &backend, &kind);
+    if (verdict != CM_CONSUMED) {
+        return verdict;
+    }
+    error = container_map_conn_insert(ctx->map, &ckey, chash, backend, kind,
+                                      cm_now(ctx), &conn);
+    if (!error) {
+        ctx->n_conn_new++;
+        container_map_conn_touch(conn, cm_now(ctx), pkt->tcp_flags, false,
+                                 dp_packet_size(packet));
+        return CM_PASS;
+    } else if (error == ENOSPC) {
+        cm_count(ctx, CONTAINER_MAP_EV_CONN_FULL);
+        return CM_PASS;
+    } else if (error == EEXIST) {
+        cm_count(ctx, CONTAINER_MAP_DROP_COLLISION);
+        return CM_DROP;
+    } else {
+        /* ESTALE: the reservation went away meanwhile. */
+        return CM_UNRESERVED;
+    }
+}
+
+enum cm_verdict
+cm_egress(struct cm_ctx *ctx, struct dp_packet *packet)
+{
+    struct container_map_pkt pkt;
+
+    container_map_pkt_parse(packet, &pkt);
+    switch (pkt.kind) {
+    case CONTAINER_MAP_PKT_L4:
+    case CONTAINER_MAP_PKT_ECHO_REQUEST:
+        return cm_egress_conn(ctx, packet, &pkt);
+    case CONTAINER_MAP_PKT_ARP:
+        return cm_arp(ctx, packet, true);
+    case CONTAINER_MAP_PKT_ECHO_REPLY:
+    case CONTAINER_MAP_PKT_ICMP_ERROR:
+    case CONTAINER_MAP_PKT_OTHER:
+    default:
+        return CM_PASS;
+    }
+}
+

@@ -1,0 +1,168 @@
+/*
+ * Copyright (c) 2026 The ovs-container-map authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* The connection commands: container-map/conn-list, conn-count, conn-flush
+ * and conn-set (container-map-cmd.h). */
+
+#include <config.h>
+
+#include "container-map-cmd.h"
+
+#include <string.h>
+
+#include "container-map-conn.h"
+#include "container-map-view.h"
+#include "flow.h"
+#include "timeval.h"
+#include "util.h"
+
+/* container-map/conn-list [BRIDGE] */
+struct list_aux {
+    struct ds *s;
+    long long int now;
+};
+
+static void
+list_conn(const struct container_map_conn_view *c, void *aux_)
+{
+    struct list_aux *aux = aux_;
+    bool icmp = c->proto == IPPROTO_ICMP || c->proto == IPPROTO_ICMPV6;
+    struct ds *s = aux->s;
+
+    ds_put_format(s, "%s ", container_map_cmd_proto_name(c->proto));
+    container_map_cmd_format_ip(s, &c->local_ip);
+    ds_put_format(s, " %s%"PRIu16" <-> ", icmp ? "id " : "",
+                  ntohs(c->local_port));
+    container_map_cmd_format_ip(s, &c->remote_ip);
+    if (!icmp) {
+        ds_put_format(s, " %"PRIu16, ntohs(c->remote_port));
+    }
+    ds_put_format(s, " %s %s -> "ETH_ADDR_FMT" port %"PRIu16": "
+                  "in=%llu/%lluB out=%llu/%lluB expires=%llds\n",
+                  c->inbound ? "inbound" : "outbound", c->state,
+                  ETH_ADDR_ARGS(c->backend.mac),
+                  ofp_to_u16(c->backend.ofport),
+                  c->in_packets, c->in_bytes, c->out_packets, c->out_bytes,
+                  MAX(0, c->expires - aux->now) / 1000);
+}
+
+static bool
+cmd_conn_list(struct container_map_cmd *cmd)
+{
+    struct list_aux aux = { .s = &cmd->out, .now = time_msec() };
+
+    container_map_for_each_conn(container_map_global(), cmd->table_id,
+                                list_conn, &aux);
+    return true;
+}
+
+/* container-map/conn-count [BRIDGE] */
+static bool
+cmd_conn_count(struct container_map_cmd *cmd)
+{
+    ds_put_format(&cmd->out, "%"PRIuSIZE"\n",
+                  container_map_conn_count(container_map_global(),
+                                           cmd->table_id));
+    return true;
+}
+
+/* container-map/conn-flush [BRIDGE] */
+static bool
+cmd_conn_flush(struct container_map_cmd *cmd)
+{
+    size_t n = container_map_conn_flush(container_map_global(),
+                                        cmd->table_id);
+
+    ds_put_format(&cmd->out, "flushed %"PRIuSIZE" connection%s", n,
+                  n == 1 ? "" : "s");
+    cmd->changed = true;
+    return true;
+}
+
+/* container-map/conn-set [max=N] [tcp=SEC] [tcp-closing=SEC] [udp=SEC]
+ * [icmp=SEC] */
+static bool
+parse_setting(const char *arg, struct container_map_conn_settings *st)
+{
+    const char *eq = strchr(arg, '=');
+    char *name = eq ? xmemdup0(arg, eq - arg) : NULL;
+    unsigned int u;
+    bool ok = eq && str_to_uint(eq + 1, 10, &u);
+
+    if (ok && !strcmp(name, "max")) {
+        ok = u >= 1;
+        st->max_conns = u;
+    } else if (ok && u >= 1 && u <= 7 * 24 * 3600) {
+        long long int ms = u * 1000LL;
+
+        if (!strcmp(name, "tcp")) {
+            st->tcp_ms = ms;
+        } else if (!strcmp(name, "tcp-closing")) {
+            st->tcp_closing_ms = ms;
+        } else if (!strcmp(name, "udp")) {
+            st->udp_ms = ms;
+        } else if (!strcmp(name, "icmp")) {
+            st->icmp_ms = ms;
+        } else {
+            ok = false;
+        }
+    } else {
+        ok = false;
+    }
+    free(name);
+    return ok;
+}
+
+static bool
+cmd_conn_set(struct container_map_cmd *cmd)
+{
+    struct container_map *map = container_map_global();
+    struct container_map_conn_settings st;
+
+    container_map_conn_get_settings(map, &st);
+    for (int i = 1; i < cmd->argc; i++) {
+        if (!parse_setting(cmd->argv[i], &st)) {
+            ds_put_format(&cmd->out, "%s: invalid setting (expected max=N "
+                          "with N >= 1, or tcp=, tcp-closing=, udp= or icmp= "
+                          "with seconds from 1 to 604800)", cmd->argv[i]);
+            return false;
+        }
+    }
+    if (cmd->argc > 1) {
+        container_map_conn_set_settings(map, &st);
+        cmd->changed = true;
+        cmd->log_prefix = "connection settings: ";
+    }
+    ds_put_format(&cmd->out, "max=%u tcp=%lld tcp-closing=%lld udp=%lld "
+                  "icmp=%lld", st.max_conns, st.tcp_ms / 1000,
+                  st.tcp_closing_ms / 1000, st.udp_ms / 1000,
+                  st.icmp_ms / 1000);
+    return true;
+}
+
+static const struct container_map_cmd_def defs[] = {
+    { "conn-list", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_conn_list },
+    { "conn-count", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_conn_count },
+    { "conn-flush", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_conn_flush },
+    { "conn-set", "[max=N] [tcp=SEC] [tcp-closing=SEC] [udp=SEC] [icmp=SEC]",
+      0, 5, CM_CMD_NO_BRIDGE, cmd_conn_set },
+};
+
+void
+container_map_cmd_register_conns(void)
+{
+    container_map_cmd_register_defs(defs, ARRAY_SIZE(defs));
+}

@@ -1,0 +1,102 @@
+/*
+ * Copyright (c) 2026 The ovs-container-map authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef CONTAINER_MAP_CMD_H
+#define CONTAINER_MAP_CMD_H 1
+
+/* What the "ovs-appctl container-map/..." commands share.  Each family has
+ * its file: mappings (container-map-cmd-map.c), reservations (-cmd-resv.c),
+ * ARP and ICMP (-cmd-arp.c), connections (-cmd-conn.c).
+ *
+ * A command is a function that reads its arguments and either fills
+ * 'cmd->out' with its reply and returns true, or fills it with an error and
+ * returns false.  The dispatcher (container_map_cmd_register_defs()) finds
+ * the bridge for it, replies, and logs the reply of a command that changed
+ * something.  Every command
+ * checks all of its input before it changes anything, so a command that
+ * fails leaves the map as it was. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "container-map.h"
+#include "openvswitch/dynamic-string.h"
+
+struct ofproto_dpif;
+
+struct container_map_cmd {
+    int argc;
+    const char **argv;
+    struct ofproto_dpif *ofproto;   /* The bridge in argv[1], or NULL. */
+    uint32_t table_id;              /* Its table (UINT32_MAX: all). */
+    struct ds out;                  /* The reply, or the error. */
+    bool changed;                   /* Log the reply... */
+    const char *log_prefix;         /* ...after this, if nonnull. */
+};
+
+/* How a command finds its bridge. */
+enum container_map_cmd_bridge {
+    CM_CMD_NO_BRIDGE,       /* Takes none. */
+    CM_CMD_BRIDGE,          /* argv[1], which gets a table if it has none. */
+    CM_CMD_ANY_BRIDGE,      /* argv[1] if given (its table, if any, else none
+                             * of them), otherwise all of them. */
+};
+
+struct container_map_cmd_def {
+    const char *name;               /* Without "container-map/". */
+    const char *usage;
+    int min_args, max_args;
+    enum container_map_cmd_bridge bridge;
+    bool (*run)(struct container_map_cmd *);
+};
+
+void container_map_cmd_register(void);
+void container_map_cmd_register_defs(const struct container_map_cmd_def *,
+                                     size_t n);
+
+/* The families. */
+void container_map_cmd_register_mappings(void);
+void container_map_cmd_register_resvs(void);
+void container_map_cmd_register_arp(void);
+void container_map_cmd_register_conns(void);
+
+/* Parsing: each returns false with an error in 'err'. */
+bool container_map_cmd_parse_ip(const char *, struct in6_addr *,
+                                struct ds *err);
+bool container_map_cmd_parse_mac(const char *, struct eth_addr *,
+                                 struct ds *err);
+bool container_map_cmd_parse_key(const char *argv[], uint32_t table_id,
+                                 struct container_map_key *, struct ds *err);
+bool container_map_cmd_parse_backend(struct ofproto_dpif *, const char *mac,
+                                     const char *ofport, const char *remote,
+                                     struct container_map_backend_spec *,
+                                     struct ds *err);
+bool container_map_cmd_parse_ofport(struct ofproto_dpif *, const char *,
+                                    ofp_port_t *, struct ds *err);
+bool container_map_cmd_parse_range(const char *, const char *name,
+                                   unsigned int min, uint16_t *lo,
+                                   uint16_t *hi, struct ds *err);
+
+/* Formatting. */
+void container_map_cmd_format_ip(struct ds *, const struct in6_addr *);
+const char *container_map_cmd_proto_name(uint8_t proto);
+void container_map_cmd_format_key(struct ds *,
+                                  const struct container_map_key *);
+void container_map_cmd_format_backend(
+    struct ds *, struct ofproto_dpif *,
+    const struct container_map_backend_spec *);
+
+#endif /* container-map-cmd.h */

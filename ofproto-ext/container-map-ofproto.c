@@ -1,0 +1,338 @@
+/*
+ * Copyright (c) 2026 The ovs-container-map authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* The container map in ofproto-dpif: bridges' table numbers, the datapath
+ * actions of backends (compiled by translating "set_field:MAC->eth_dst,
+ * output:PORT" on the backend's bridge), and the hooks of
+ * ofproto/ofproto-dpif.c (container-map-ofproto.h). */
+
+#include <config.h>
+
+#include "container-map-ofproto.h"
+
+#include "container-map.h"
+#include "container-map-cmd.h"
+#include "container-map-conn.h"
+#include "container-map-odp.h"
+#include "container-map-view.h"
+#include "coverage.h"
+#include "dpif-netdev.h"
+#include "flow.h"
+#include "netdev.h"
+#include "netlink.h"
+#include "odp-netlink.h"
+#include "ofproto/ofproto-dpif.h"
+#include "ofproto/ofproto-dpif-xlate.h"
+#include "ofproto/ofproto-provider.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/meta-flow.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "seq.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(container_map_ofproto);
+
+COVERAGE_DEFINE(container_map_backend_compile);
+
+/* Bridge name -> table number.  Numbers are kept for the life of the
+ * process, so a bridge that is deleted and added again gets its old number
+ * back. */
+struct container_map_bridge {
+    struct hmap_node node;          /* In 'bridges'. */
+    char *name;
+    uint32_t table_id;
+    uint64_t tnl_seq;               /* tnl_conf_seq when last compiled. */
+    uint64_t reconf_seq;            /* 'reconf_seq' when last compiled. */
+    bool mac_configured;            /* MAC set by container-map/set-mac. */
+};
+
+static struct ovs_mutex bridges_mutex = OVS_MUTEX_INITIALIZER;
+static struct hmap bridges OVS_GUARDED_BY(bridges_mutex)
+    = HMAP_INITIALIZER(&bridges);
+static uint32_t next_table_id OVS_GUARDED_BY(bridges_mutex) = 1;
+
+/* Incremented whenever ofproto-dpif reconfigures its translation state
+ * (ports added, removed or changed, ...).  Main thread only. */
+static uint64_t reconf_seq = 1;
+
+static struct container_map_bridge *
+bridge_find(const char *name)
+    OVS_REQUIRES(bridges_mutex)
+{
+    struct container_map_bridge *br;
+
+    HMAP_FOR_EACH_WITH_HASH (br, node, hash_string(name, 0), &bridges) {
+        if (!strcmp(br->name, name)) {
+            return br;
+        }
+    }
+    return NULL;
+}
+
+uint32_t
+container_map_bridge_table_id(const char *br_name)
+{
+    struct container_map_bridge *br;
+    uint32_t table_id = UINT32_MAX;
+
+    ovs_mutex_lock(&bridges_mutex);
+    br = bridge_find(br_name);
+    if (!br && next_table_id < CONTAINER_MAP_MAX_TABLES) {
+        br = xzalloc(sizeof *br);
+        br->name = xstrdup(br_name);
+        br->table_id = next_table_id++;
+        hmap_insert(&bridges, &br->node, hash_string(br_name, 0));
+    }
+    if (br) {
+        table_id = br->table_id;
+    }
+    ovs_mutex_unlock(&bridges_mutex);
+    return table_id;
+}
+
+bool
+container_map_bridge_lookup_table_id(const char *br_name, uint32_t *table_id)
+{
+    struct container_map_bridge *br;
+
+    ovs_mutex_lock(&bridges_mutex);
+    br = bridge_find(br_name);
+    if (br) {
+        *table_id = br->table_id;
+    }
+    ovs_mutex_unlock(&bridges_mutex);
+    return br != NULL;
+}
+
+/* Backend compilation, outside the fast path: local ports and tunnel ports
+ * (native tunneling) alike. */
+
+static bool
+odp_actions_deliver(const struct ofpbuf *odp_actions)
+{
+    const struct nlattr *a;
+    size_t left;
+
+    NL_ATTR_FOR_EACH (a, left, odp_actions->data, odp_actions->size) {
+        enum ovs_action_attr type = nl_attr_type(a);
+
+        if (type != OVS_ACTION_ATTR_SET && type != OVS_ACTION_ATTR_SET_MASKED
+            && type != OVS_ACTION_ATTR_DROP) {
+            return true;
+        }
+    }
+    return false;
+}
+
+struct compile_aux {
+    struct ofproto_dpif *ofproto;
+    bool all;
+};
+
+static void
+compile_backend(struct container_map_backend *backend,
+                const struct container_map_backend_view *view, void *aux_)
+{
+    const struct container_map_backend_spec *b = &view->spec;
+    struct container_map *map = container_map_global();
+    struct compile_aux *aux = aux_;
+    uint64_t ofpacts_stub[64 / 8];
+    uint64_t odp_stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(ofpacts_stub);
+    struct ofpbuf odp_actions = OFPBUF_STUB_INITIALIZER(odp_stub);
+    struct container_map_actions *actions = NULL;
+    struct xlate_out xout;
+    struct xlate_in xin;
+    struct flow flow;
+
+    if (!aux->all && view->actions) {
+        return;
+    }
+    COVERAGE_INC(container_map_backend_compile);
+
+    ofpact_put_set_field(&ofpacts, mf_from_id(MFF_ETH_DST), &b->mac, NULL);
+    if (!ipv6_addr_equals(&b->tun_dst, &in6addr_any)) {
+        /* A flow-based tunnel port: the host the container lives on. */
+        if (IN6_IS_ADDR_V4MAPPED(&b->tun_dst)) {
+            ovs_be32 ip4 = in6_addr_get_mapped_ipv4(&b->tun_dst);
+
+            ofpact_put_set_field(&ofpacts, mf_from_id(MFF_TUN_DST), &ip4,
+                                 NULL);
+        } else {
+            ofpact_put_set_field(&ofpacts, mf_from_id(MFF_TUN_IPV6_DST),
+                                 &b->tun_dst, NULL);
+        }
+    }
+    ofpact_put_OUTPUT(&ofpacts)->port = b->ofport;
+
+    memset(&flow, 0, sizeof flow);
+    flow.in_port.ofp_port = OFPP_NONE;
+    flow.dl_type = htons(ETH_TYPE_IP);
+
+    xlate_in_init(&xin, aux->ofproto,
+                  ofproto_dpif_get_tables_version(aux->ofproto), &flow,
+                  OFPP_NONE, NULL, 0, NULL, NULL, &odp_actions);
+    xin.ofpacts = ofpacts.data;
+    xin.ofpacts_len = ofpacts.size;
+
+    if (xlate_actions(&xin, &xout) == XLATE_OK
+        && odp_actions_deliver(&odp_actions)) {
+        actions = container_map_actions_create(odp_actions.data,
+                                               odp_actions.size);
+    } else {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+        VLOG_WARN_RL(&rl, "%s: container "ETH_ADDR_FMT" on port %"PRIu16
+                     " is unreachable (no datapath output for it%s); packets "
+                     "mapped to it are dropped until it is",
+                     aux->ofproto->up.name, ETH_ADDR_ARGS(b->mac),
+                     ofp_to_u16(b->ofport),
+                     ipv6_addr_equals(&b->tun_dst, &in6addr_any)
+                     ? "" : ", the tunnel route or neighbour may not be "
+                            "known yet");
+    }
+    if (container_map_actions_equal(view->actions, actions)) {
+        free(actions);
+    } else {
+        container_map_set_actions(map, backend, actions);
+    }
+    xlate_out_uninit(&xout);
+    ofpbuf_uninit(&odp_actions);
+    ofpbuf_uninit(&ofpacts);
+}
+
+void
+container_map_compile_backends(struct ofproto_dpif *ofproto, bool all)
+{
+    struct compile_aux aux = { .ofproto = ofproto, .all = all };
+    uint32_t table_id;
+
+    if (container_map_bridge_lookup_table_id(ofproto->up.name, &table_id)) {
+        container_map_for_each_backend(container_map_global(), table_id,
+                                       compile_backend, &aux);
+    }
+}
+
+/* The MAC of ARP and ICMP replies. */
+
+/* Sets the MAC that answers ARP and ICMP echo for the bridge's mapped IPs,
+ * unless configured, to the bridge's own. */
+static void
+bridge_default_mac(struct ofproto_dpif *ofproto, uint32_t table_id)
+{
+    struct container_map *map = container_map_global();
+    struct ofport *local = ofproto_get_port(&ofproto->up, OFPP_LOCAL);
+    struct eth_addr mac;
+
+    if (local && !netdev_get_etheraddr(local->netdev, &mac)
+        && !eth_addr_equals(mac, container_map_get_mac(map, table_id))) {
+        container_map_set_mac(map, table_id, mac);
+    }
+}
+
+void
+container_map_bridge_set_mac(const char *br_name, uint32_t table_id,
+                             const struct eth_addr *mac)
+{
+    struct container_map_bridge *br;
+
+    ovs_mutex_lock(&bridges_mutex);
+    br = bridge_find(br_name);
+    if (br) {
+        br->mac_configured = mac != NULL;
+    }
+    ovs_mutex_unlock(&bridges_mutex);
+    if (mac) {
+        container_map_set_mac(container_map_global(), table_id, *mac);
+    }
+}
+
+/* Hooks. */
+
+void
+container_map_ofproto_init(void)
+{
+    container_map_cmd_register();
+}
+
+/* Only the userspace datapath (dpif-netdev, including its "dummy" flavor
+ * used by tests) implements OVS_ACTION_ATTR_CONTAINER_MAP.  A probe would not
+ * tell: dpif-netdev accepts any action when a flow is installed. */
+bool
+container_map_dpif_supported(const struct dpif *dpif)
+{
+    return dpif_is_netdev(dpif);
+}
+
+void
+container_map_ofproto_reconfigured(void)
+{
+    reconf_seq++;
+}
+
+void
+container_map_ofproto_run(struct ofproto_dpif *ofproto)
+{
+    static struct ovsthread_once sweeper_once = OVSTHREAD_ONCE_INITIALIZER;
+    uint64_t tnl_seq = seq_read(tnl_conf_seq);
+    struct container_map_bridge *br;
+    bool default_mac = false;
+    uint32_t table_id = 0;
+    bool stale = false;
+
+    if (ovsthread_once_start(&sweeper_once)) {
+        container_map_conn_start_sweeper(container_map_global());
+        ovsthread_once_done(&sweeper_once);
+    }
+
+    ovs_mutex_lock(&bridges_mutex);
+    br = bridge_find(ofproto->up.name);
+    if (br && (br->tnl_seq != tnl_seq || br->reconf_seq != reconf_seq)) {
+        br->tnl_seq = tnl_seq;
+        br->reconf_seq = reconf_seq;
+        stale = true;
+    }
+    if (br && !br->mac_configured) {
+        default_mac = true;
+        table_id = br->table_id;
+    }
+    ovs_mutex_unlock(&bridges_mutex);
+
+    if (default_mac) {
+        bridge_default_mac(ofproto, table_id);
+    }
+    if (stale) {
+        container_map_compile_backends(ofproto, true);
+    }
+}
+
+void
+container_map_ofproto_destroy(struct ofproto_dpif *ofproto)
+{
+    uint32_t table_id;
+
+    if (container_map_bridge_lookup_table_id(ofproto->up.name, &table_id)) {
+        size_t n = container_map_clear(container_map_global(), table_id);
+
+        if (n) {
+            VLOG_INFO("%s: bridge destroyed, flushed %"PRIuSIZE" container "
+                      "mappings", ofproto->up.name, n);
+        }
+    }
+}
