@@ -293,6 +293,9 @@ cm_egress(struct cm_ctx *ctx, struct dp_packet *packet)
         return cm_egress_conn(ctx, packet, &pkt);
     case CONTAINER_MAP_PKT_ARP:
         return cm_arp(ctx, packet, true);
+    case CONTAINER_MAP_PKT_MALFORMED:
+        cm_count(ctx, CONTAINER_MAP_DROP_MALFORMED);
+        return CM_DROP;
     case CONTAINER_MAP_PKT_ECHO_REPLY:
     case CONTAINER_MAP_PKT_ICMP_ERROR:
     case CONTAINER_MAP_PKT_OTHER:

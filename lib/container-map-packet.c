@@ -22,6 +22,7 @@
 
 #include "csum.h"
 #include "dp-packet.h"
+#include "flow.h"
 #include "packets.h"
 
 #define ICMP6_ECHO_REQUEST_TYPE 128
@@ -34,56 +35,15 @@ is_ports_proto(uint8_t proto)
             || proto == IPPROTO_SCTP);
 }
 
-/* Parses the IP header at 'l3' ('size' bytes are there) for the addresses
- * and protocol.  Returns the L4 header and its size, or NULL. */
-static const uint8_t *
-parse_ip(const uint8_t *l3, size_t size, struct container_map_pkt *pkt,
-         size_t *l4_size)
+/* The L4 header that a TCP, UDP, SCTP, ICMP or ICMPv6 packet must have
+ * whole to be handled. */
+static size_t
+l4_header_len(uint8_t proto)
 {
-    if (size >= IP_HEADER_LEN && (l3[0] >> 4) == 4) {
-        const struct ip_header *ip = ALIGNED_CAST(const struct ip_header *,
-                                                  l3);
-        size_t ihl = IP_IHL(ip->ip_ihl_ver) * 4;
-
-        if (ihl < IP_HEADER_LEN || ihl > size
-            || ip->ip_frag_off & htons(IP_FRAG_OFF_MASK)) {
-            return NULL;
-        }
-        in6_addr_set_mapped_ipv4(&pkt->src, get_16aligned_be32(&ip->ip_src));
-        in6_addr_set_mapped_ipv4(&pkt->dst, get_16aligned_be32(&ip->ip_dst));
-        pkt->proto = ip->ip_proto;
-        *l4_size = size - ihl;
-        return l3 + ihl;
-    } else if (size >= IPV6_HEADER_LEN && (l3[0] >> 4) == 6) {
-        const struct ovs_16aligned_ip6_hdr *ip6
-            = ALIGNED_CAST(const struct ovs_16aligned_ip6_hdr *, l3);
-
-        memcpy(&pkt->src, &ip6->ip6_src, sizeof pkt->src);
-        memcpy(&pkt->dst, &ip6->ip6_dst, sizeof pkt->dst);
-        pkt->proto = ip6->ip6_nxt;
-        *l4_size = size - IPV6_HEADER_LEN;
-        return l3 + IPV6_HEADER_LEN;
-    }
-    return NULL;
-}
-
-/* Parses the ports or echo identifier at 'l4'.  Returns false if they are
- * not there. */
-static bool
-parse_ports(const uint8_t *l4, size_t size, struct container_map_pkt *pkt,
-            bool is_echo)
-{
-    if (size < 8 && !(size >= 4 && !is_echo)) {
-        return false;
-    }
-    if (is_echo) {
-        memcpy(&pkt->src_port, l4 + 4, 2);
-        pkt->dst_port = pkt->src_port;
-    } else {
-        memcpy(&pkt->src_port, l4, 2);
-        memcpy(&pkt->dst_port, l4 + 2, 2);
-    }
-    return true;
+    return (proto == IPPROTO_TCP ? TCP_HEADER_LEN
+            : proto == IPPROTO_UDP ? UDP_HEADER_LEN
+            : proto == IPPROTO_SCTP ? SCTP_HEADER_LEN
+            : ICMP_HEADER_LEN);
 }
 
 static bool
@@ -93,110 +53,268 @@ is_echo_request(uint8_t proto, uint8_t type)
             : type == ICMP6_ECHO_REQUEST_TYPE);
 }
 
-void
-container_map_pkt_parse(const struct dp_packet *packet,
-                        struct container_map_pkt *pkt)
+static bool
+is_echo_reply(uint8_t proto, uint8_t type)
+{
+    return (proto == IPPROTO_ICMP ? type == ICMP4_ECHO_REPLY
+            : type == ICMP6_ECHO_REPLY_TYPE);
+}
+
+/* Stores the ports of TCP, UDP or SCTP header 'l4', or the identifier of
+ * echo message 'l4' as both. */
+static void
+get_ports(const uint8_t *l4, bool is_echo, struct container_map_pkt *pkt)
+{
+    if (is_echo) {
+        memcpy(&pkt->src_port, l4 + 4, 2);
+        pkt->dst_port = pkt->src_port;
+    } else {
+        memcpy(&pkt->src_port, l4, 2);
+        memcpy(&pkt->dst_port, l4 + 2, 2);
+    }
+}
+
+/* The packet's own IP header, as flow extraction left it: only a packet
+ * whose L4 offset it set (its sanity checks passed), whose lengths agree
+ * with that offset and whose IPv6 extension headers lead exactly there.
+ * Stores the addresses and the protocol (after any IPv6 extension headers)
+ * and returns true, or returns false for a malformed packet.  '*later' says
+ * whether it is a fragment other than the first. */
+static bool
+parse_outer_ip(const struct dp_packet *packet, bool ipv4,
+               struct container_map_pkt *pkt, bool *later)
 {
     const uint8_t *l3 = dp_packet_l3(packet);
+    const uint8_t *l4 = dp_packet_l4(packet);
+    size_t size = dp_packet_l3_size(packet);
+
+    if (!l4 || l4 < l3) {
+        return false;
+    }
+    if (ipv4) {
+        const struct ip_header *ip = ALIGNED_CAST(const struct ip_header *,
+                                                  l3);
+
+        if (size < IP_HEADER_LEN || IP_VER(ip->ip_ihl_ver) != 4
+            || IP_IHL(ip->ip_ihl_ver) * 4 != l4 - l3
+            || ntohs(ip->ip_tot_len) != size) {
+            return false;
+        }
+        in6_addr_set_mapped_ipv4(&pkt->src, get_16aligned_be32(&ip->ip_src));
+        in6_addr_set_mapped_ipv4(&pkt->dst, get_16aligned_be32(&ip->ip_dst));
+        pkt->proto = ip->ip_proto;
+        *later = (ip->ip_frag_off & htons(IP_FRAG_OFF_MASK)) != 0;
+    } else {
+        const struct ovs_16aligned_ip6_hdr *ip6
+            = ALIGNED_CAST(const struct ovs_16aligned_ip6_hdr *, l3);
+        const struct ovs_16aligned_ip6_frag *frag_hdr;
+        const void *data = l3 + IPV6_HEADER_LEN;
+        size_t rest = size - IPV6_HEADER_LEN;
+        uint8_t nw_frag = 0;
+
+        if (size < IPV6_HEADER_LEN || (l3[0] >> 4) != 6
+            || ntohs(ip6->ip6_plen) + IPV6_HEADER_LEN != size) {
+            return false;
+        }
+        pkt->proto = ip6->ip6_nxt;
+        if (!parse_ipv6_ext_hdrs(&data, &rest, &pkt->proto, &nw_frag,
+                                 &frag_hdr) || data != l4) {
+            return false;
+        }
+        memcpy(&pkt->src, &ip6->ip6_src, sizeof pkt->src);
+        memcpy(&pkt->dst, &ip6->ip6_dst, sizeof pkt->dst);
+        *later = (nw_frag & FLOW_NW_FRAG_LATER) != 0;
+    }
+    return true;
+}
+
+/* The packet embedded in an ICMP (IPv4, if 'ipv4') error: its IP header and
+ * at least the 8 bytes after it, all within the 'size' bytes at 'p'.
+ * Returns 1 and fills 'inner' for a TCP, UDP or SCTP packet or an echo
+ * request, 0 for another packet, -1 for a short or lying header. */
+static int
+parse_inner(const uint8_t *p, size_t size, bool ipv4,
+            struct container_map_pkt *inner)
+{
     const uint8_t *l4;
     size_t l4_size;
 
-    ovs_be16 ethertype;
+    if (ipv4) {
+        const struct ip_header *ip = ALIGNED_CAST(const struct ip_header *,
+                                                  p);
+        size_t ihl;
 
-    pkt->kind = CONTAINER_MAP_PKT_OTHER;
-    pkt->tcp_flags = 0;
-    if (!l3) {
-        return;
-    }
-
-    /* The Ethertype of the L3 header: the one just before it in an Ethernet
-     * frame (after any VLAN tags), or the packet type's for an L3 packet. */
-    if (dp_packet_is_eth(packet)) {
-        if (l3 < (const uint8_t *) dp_packet_data(packet) + ETH_HEADER_LEN) {
-            return;
+        if (size < IP_HEADER_LEN || IP_VER(ip->ip_ihl_ver) != 4) {
+            return -1;
         }
-        memcpy(&ethertype, l3 - 2, sizeof ethertype);
-    } else if (pt_ns(packet->packet_type) == OFPHTN_ETHERTYPE) {
-        ethertype = pt_ns_type_be(packet->packet_type);
+        ihl = IP_IHL(ip->ip_ihl_ver) * 4;
+        if (ihl < IP_HEADER_LEN || ihl > size) {
+            return -1;
+        }
+        if (ip->ip_frag_off & htons(IP_FRAG_OFF_MASK)) {
+            return 0;
+        }
+        in6_addr_set_mapped_ipv4(&inner->src,
+                                 get_16aligned_be32(&ip->ip_src));
+        in6_addr_set_mapped_ipv4(&inner->dst,
+                                 get_16aligned_be32(&ip->ip_dst));
+        inner->proto = ip->ip_proto;
+        l4 = p + ihl;
+        l4_size = size - ihl;
     } else {
-        return;
-    }
+        const struct ovs_16aligned_ip6_hdr *ip6
+            = ALIGNED_CAST(const struct ovs_16aligned_ip6_hdr *, p);
+        const struct ovs_16aligned_ip6_frag *frag_hdr;
+        const void *data;
+        uint8_t nw_frag = 0;
 
-    if (ethertype == htons(ETH_TYPE_ARP)) {
-        if (dp_packet_l3_size(packet) >= ARP_ETH_HEADER_LEN) {
-            const struct arp_eth_header *arp = (const void *) l3;
-
-            if (arp->ar_hrd == htons(1) && arp->ar_pro == htons(ETH_TYPE_IP)
-                && arp->ar_hln == ETH_ADDR_LEN && arp->ar_pln == 4) {
-                pkt->kind = CONTAINER_MAP_PKT_ARP;
-            }
+        if (size < IPV6_HEADER_LEN || (p[0] >> 4) != 6) {
+            return -1;
         }
-        return;
-    }
-
-    if (ethertype != htons(ETH_TYPE_IP) && ethertype != htons(ETH_TYPE_IPV6)) {
-        return;
-    }
-    l4 = parse_ip(l3, dp_packet_l3_size(packet), pkt, &l4_size);
-    if (!l4 || IN6_IS_ADDR_V4MAPPED(&pkt->src)
-               != (ethertype == htons(ETH_TYPE_IP))) {
-        return;
-    }
-    if (is_ports_proto(pkt->proto)) {
-        if (parse_ports(l4, l4_size, pkt, false) && pkt->dst_port) {
-            pkt->kind = CONTAINER_MAP_PKT_L4;
-            if (pkt->proto == IPPROTO_TCP && l4_size >= TCP_HEADER_LEN) {
-                pkt->tcp_flags = l4[13];
-            }
+        data = p + IPV6_HEADER_LEN;
+        l4_size = size - IPV6_HEADER_LEN;
+        inner->proto = ip6->ip6_nxt;
+        if (!parse_ipv6_ext_hdrs(&data, &l4_size, &inner->proto, &nw_frag,
+                                 &frag_hdr)) {
+            return -1;
         }
-        return;
+        if (nw_frag & FLOW_NW_FRAG_LATER) {
+            return 0;
+        }
+        memcpy(&inner->src, &ip6->ip6_src, sizeof inner->src);
+        memcpy(&inner->dst, &ip6->ip6_dst, sizeof inner->dst);
+        l4 = data;
     }
 
+    if (is_ports_proto(inner->proto)
+        || inner->proto == (ipv4 ? IPPROTO_ICMP : IPPROTO_ICMPV6)) {
+        bool is_echo = !is_ports_proto(inner->proto);
+
+        if (l4_size < 8) {
+            return -1;
+        }
+        if (is_echo && !is_echo_request(inner->proto, l4[0])) {
+            return 0;
+        }
+        get_ports(l4, is_echo, inner);
+        return 1;
+    }
+    return 0;
+}
+
+/* An ICMP or ICMPv6 message 'l4' of 'size' bytes (at least a header). */
+static void
+parse_icmp(const uint8_t *l4, size_t size, struct container_map_pkt *pkt)
+{
     bool v4 = pkt->proto == IPPROTO_ICMP;
-    if ((!v4 && pkt->proto != IPPROTO_ICMPV6) || l4_size < 8) {
-        return;
-    }
     uint8_t type = l4[0];
-    if (is_echo_request(pkt->proto, type)
-        || type == (v4 ? ICMP4_ECHO_REPLY : ICMP6_ECHO_REPLY_TYPE)) {
-        parse_ports(l4, l4_size, pkt, true);
+    struct container_map_pkt inner;
+    bool is_error;
+
+    if (is_echo_request(pkt->proto, type) || is_echo_reply(pkt->proto, type)) {
+        get_ports(l4, true, pkt);
         pkt->kind = (is_echo_request(pkt->proto, type)
                      ? CONTAINER_MAP_PKT_ECHO_REQUEST
                      : CONTAINER_MAP_PKT_ECHO_REPLY);
         return;
     }
 
-    bool is_error = (v4
-                     ? (type == ICMP4_DST_UNREACH
-                        || type == ICMP4_TIME_EXCEEDED
-                        || type == ICMP4_PARAM_PROB)
-                     : type >= 1 && type <= 4);
+    is_error = (v4
+                ? (type == ICMP4_DST_UNREACH || type == ICMP4_TIME_EXCEEDED
+                   || type == ICMP4_PARAM_PROB)
+                : type >= 1 && type <= 4);
     if (!is_error) {
         return;
     }
+    switch (parse_inner(l4 + ICMP_HEADER_LEN, size - ICMP_HEADER_LEN, v4,
+                        &inner)) {
+    case 1:
+        pkt->kind = CONTAINER_MAP_PKT_ICMP_ERROR;
+        pkt->proto = inner.proto;
+        pkt->src = inner.src;
+        pkt->dst = inner.dst;
+        pkt->src_port = inner.src_port;
+        pkt->dst_port = inner.dst_port;
+        break;
+    case -1:
+        pkt->kind = CONTAINER_MAP_PKT_MALFORMED;
+        break;
+    default:
+        break;
+    }
+}
 
-    /* The embedded packet: its IP header and the first 8 bytes after it. */
-    struct container_map_pkt inner;
-    const uint8_t *inner_l4 = parse_ip(l4 + 8, l4_size - 8, &inner, &l4_size);
-    if (!inner_l4 || (v4 != IN6_IS_ADDR_V4MAPPED(&inner.src))) {
+void
+container_map_pkt_parse(const struct dp_packet *packet,
+                        struct container_map_pkt *pkt)
+{
+    const struct eth_header *eth = dp_packet_eth(packet);
+    const uint8_t *l3 = dp_packet_l3(packet);
+    const uint8_t *l4;
+    size_t l4_size;
+    bool ipv4, later;
+
+    pkt->kind = CONTAINER_MAP_PKT_OTHER;
+    pkt->tcp_flags = 0;
+
+    /* Only untagged Ethernet frames: the action rewrites the Ethernet
+     * destination and handles no VLAN tag. */
+    if (!eth || dp_packet_size(packet) < ETH_HEADER_LEN) {
+        pkt->kind = CONTAINER_MAP_PKT_MALFORMED;
+        return;
+    } else if (!l3) {
+        return;                 /* An Ethertype flow extraction ignores. */
+    } else if (l3 != (const uint8_t *) eth + ETH_HEADER_LEN) {
+        pkt->kind = CONTAINER_MAP_PKT_MALFORMED;
         return;
     }
-    if (is_ports_proto(inner.proto)) {
-        if (!parse_ports(inner_l4, l4_size, &inner, false)) {
-            return;
+
+    if (eth->eth_type == htons(ETH_TYPE_ARP)) {
+        const struct arp_eth_header *arp = (const void *) l3;
+
+        if (dp_packet_l3_size(packet) < ARP_ETH_HEADER_LEN) {
+            pkt->kind = CONTAINER_MAP_PKT_MALFORMED;
+        } else if (arp->ar_hrd == htons(1)
+                   && arp->ar_pro == htons(ETH_TYPE_IP)
+                   && arp->ar_hln == ETH_ADDR_LEN && arp->ar_pln == 4) {
+            pkt->kind = CONTAINER_MAP_PKT_ARP;
         }
-    } else if (inner.proto == pkt->proto && l4_size >= 8
-               && is_echo_request(inner.proto, inner_l4[0])) {
-        parse_ports(inner_l4, l4_size, &inner, true);
+        return;
+    } else if (eth->eth_type == htons(ETH_TYPE_IP)) {
+        ipv4 = true;
+    } else if (eth->eth_type == htons(ETH_TYPE_IPV6)) {
+        ipv4 = false;
     } else {
         return;
     }
-    pkt->kind = CONTAINER_MAP_PKT_ICMP_ERROR;
-    pkt->proto = inner.proto;
-    pkt->src = inner.src;
-    pkt->dst = inner.dst;
-    pkt->src_port = inner.src_port;
-    pkt->dst_port = inner.dst_port;
+
+    if (!parse_outer_ip(packet, ipv4, pkt, &later)) {
+        pkt->kind = CONTAINER_MAP_PKT_MALFORMED;
+        return;
+    }
+    if (later
+        || (!is_ports_proto(pkt->proto)
+            && pkt->proto != (ipv4 ? IPPROTO_ICMP : IPPROTO_ICMPV6))) {
+        return;
+    }
+
+    l4 = dp_packet_l4(packet);
+    l4_size = dp_packet_l4_size(packet);
+    if (l4_size < l4_header_len(pkt->proto)) {
+        pkt->kind = CONTAINER_MAP_PKT_MALFORMED;
+        return;
+    }
+    if (is_ports_proto(pkt->proto)) {
+        get_ports(l4, false, pkt);
+        if (pkt->dst_port) {
+            pkt->kind = CONTAINER_MAP_PKT_L4;
+            if (pkt->proto == IPPROTO_TCP) {
+                pkt->tcp_flags = l4[13];
+            }
+        }
+    } else {
+        parse_icmp(l4, l4_size, pkt);
+    }
 }
 
 void

@@ -40,6 +40,10 @@ enum container_map_pkt_kind {
     CONTAINER_MAP_PKT_ICMP_ERROR,       /* ICMP error about a packet that is
                                          * described by the other fields. */
     CONTAINER_MAP_PKT_ARP,              /* Ethernet/IPv4 ARP. */
+    CONTAINER_MAP_PKT_MALFORMED,        /* Not what flow extraction
+                                         * validated, a short or lying
+                                         * header, a VLAN tag, not
+                                         * Ethernet. */
 };
 
 struct container_map_pkt {
@@ -60,38 +64,50 @@ void container_map_pkt_parse(const struct dp_packet *packet,
                              struct container_map_pkt *pkt);
 
 /* The fast path's shortcut for the common case: if 'packet' is an
- * unfragmented IPv4 TCP, UDP or SCTP packet in an Ethernet frame with a
- * nonzero destination port, stores its destination address, protocol and
- * destination port (what container_map_pkt_parse() would find) and returns
- * true.  Otherwise returns false and the packet needs the full parse. */
+ * unfragmented IPv4 TCP, UDP or SCTP packet in an untagged Ethernet frame,
+ * whose L4 header flow extraction found whole, with a nonzero destination
+ * port, stores its destination address, protocol and destination port (what
+ * container_map_pkt_parse() would find) and returns true.  Otherwise returns
+ * false and the packet needs the full parse. */
 static inline bool
 container_map_pkt_ipv4_dst(const struct dp_packet *packet, ovs_be32 *dst,
                            uint8_t *proto, ovs_be16 *dst_port)
 {
     const uint8_t *l3 = dp_packet_l3(packet);
+    const uint8_t *l4 = dp_packet_l4(packet);
     const struct ip_header *ip;
-    size_t size, ihl;
+    size_t l4_size, min_size;
     ovs_be16 ethertype;
 
-    if (!l3 || !dp_packet_is_eth(packet)
-        || l3 < (const uint8_t *) dp_packet_data(packet) + ETH_HEADER_LEN) {
+    if (!l4 || !dp_packet_is_eth(packet)
+        || l3 != (const uint8_t *) dp_packet_data(packet) + ETH_HEADER_LEN) {
         return false;
     }
     memcpy(&ethertype, l3 - 2, sizeof ethertype);
-    size = dp_packet_l3_size(packet);
-    if (ethertype != htons(ETH_TYPE_IP) || size < IP_HEADER_LEN
-        || (l3[0] >> 4) != 4) {
-        return false;
-    }
     ip = ALIGNED_CAST(const struct ip_header *, l3);
-    ihl = IP_IHL(ip->ip_ihl_ver) * 4;
-    if (ihl < IP_HEADER_LEN || ihl + 4 > size
-        || ip->ip_frag_off & htons(IP_FRAG_OFF_MASK)
-        || (ip->ip_proto != IPPROTO_TCP && ip->ip_proto != IPPROTO_UDP
-            && ip->ip_proto != IPPROTO_SCTP)) {
+    if (ethertype != htons(ETH_TYPE_IP)
+        || IP_IHL(ip->ip_ihl_ver) * 4 != l4 - l3
+        || ip->ip_frag_off & htons(IP_FRAG_OFF_MASK)) {
         return false;
     }
-    memcpy(dst_port, l3 + ihl + 2, sizeof *dst_port);
+    switch (ip->ip_proto) {
+    case IPPROTO_TCP:
+        min_size = TCP_HEADER_LEN;
+        break;
+    case IPPROTO_UDP:
+        min_size = UDP_HEADER_LEN;
+        break;
+    case IPPROTO_SCTP:
+        min_size = SCTP_HEADER_LEN;
+        break;
+    default:
+        return false;
+    }
+    l4_size = dp_packet_l4_size(packet);
+    if (l4_size < min_size) {
+        return false;
+    }
+    memcpy(dst_port, l4 + 2, sizeof *dst_port);
     if (!*dst_port) {
         return false;
     }

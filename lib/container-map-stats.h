@@ -49,7 +49,17 @@ struct container_map;
     /* ARP from a container for a mapped IP (reply, announcement...). */ \
     CM_COUNTER(DROP_ARP, arp_suppressed)                                    \
     /* ICMP echo request, echo replies disabled. */                         \
-    CM_COUNTER(DROP_ECHO_OFF, echo_off)
+    CM_COUNTER(DROP_ECHO_OFF, echo_off)                                     \
+    /* Not what flow extraction validated, a short or lying header, a VLAN  \
+     * tag, not Ethernet. */                                                \
+    CM_COUNTER(DROP_MALFORMED, malformed)                                   \
+    /* From a container, with another container's MAC, or from another     \
+     * port or tunnel peer than the container's. */                         \
+    CM_COUNTER(DROP_SPOOFED, spoofed)                                       \
+    /* From a container, about what it does not own: an ICMP error about    \
+     * another's connection, an echo reply it was not asked for, another    \
+     * protocol from a mapped IP, ARP for an unmapped address. */           \
+    CM_COUNTER(DROP_FORGED, forged)
 
 #define CONTAINER_MAP_EVENTS                                                \
     /* A connection not recorded: the table was full. */                    \

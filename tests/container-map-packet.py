@@ -23,6 +23,17 @@ Build (prints the packet in hex, for "ovs-appctl netdev-dummy/receive"):
   arp   SRCMAC DSTMAC request|reply SHA SPA THA TPA
   icmp-error SRCMAC DSTMAC SRCIP DSTIP TYPE CODE
              tcp|udp|echo INNER_SRC INNER_DST INNER_SPORT|ID [INNER_DPORT]
+  ipproto SRCMAC DSTMAC SRCIP DSTIP PROTO        another IP protocol
+  tcp6  SRCMAC DSTMAC SRCIP6 DSTIP6 SPORT DPORT [FLAGS]
+  udp6  SRCMAC DSTMAC SRCIP6 DSTIP6 SPORT DPORT
+
+Options, after the arguments, make hostile packets (checksums are left as
+they were computed):
+  --tot-len=N     IPv4 total length      --ihl=N       IPv4 header words
+  --inner-ihl=N   IHL of the packet an ICMP error quotes
+  --plen=N        IPv6 payload length    --ext=H,...   IPv6 extension
+                  headers before the L4 header: hbh, dstopts, routing
+  --vlan=VID      an 802.1Q tag          --truncate=N  only N bytes
 
 Decode ("decode", reads hex packets from stdin, one per line, as printed by
 ovs-pcap) prints one line per packet, and "bad-csum" after a packet whose
@@ -39,6 +50,11 @@ def mac(s):
 
 def ip4(s):
     return bytes(int(x) for x in s.split('.'))
+
+
+def ip6(s):
+    import socket
+    return socket.inet_pton(socket.AF_INET6, s)
 
 
 def csum(data):
@@ -85,12 +101,69 @@ def icmp(type_, code, rest, payload):
     return msg[:2] + struct.pack('!H', csum(msg)) + msg[4:]
 
 
+def l4_csum6(src, dst, proto, seg):
+    pseudo = ip6(src) + ip6(dst) + struct.pack('!IxxxB', len(seg), proto)
+    return csum(pseudo + seg)
+
+
+def ipv6(src, dst, proto, seg, exts=()):
+    """An IPv6 packet carrying 'seg' (whose checksum is for 'proto'), behind
+    the extension headers 'exts' (names)."""
+    codes = {'hbh': 0, 'routing': 43, 'dstopts': 60}
+    body = seg
+    nxt = proto
+    for name in reversed(exts):
+        if name == 'routing':
+            hdr = struct.pack('!BBBB4x', nxt, 0, 4, 0)
+        else:
+            hdr = struct.pack('!BBBB4x', nxt, 0, 1, 4)
+        body = hdr + body
+        nxt = codes[name]
+    return struct.pack('!IHBB16s16s', 0x60000000, len(body), nxt, 64,
+                       ip6(src), ip6(dst)) + body
+
+
+def tcp_seg6(src, dst, sport, dport, flags='S'):
+    bits = sum({'F': 1, 'S': 2, 'R': 4, 'P': 8, 'A': 16}[f] for f in flags)
+    seg = struct.pack('!HHIIBBHHH', sport, dport, 1000, 0, 5 << 4, bits,
+                      65535, 0, 0)
+    c = l4_csum6(src, dst, 6, seg)
+    return seg[:16] + struct.pack('!H', c) + seg[18:]
+
+
+def udp_seg6(src, dst, sport, dport, n=4):
+    seg = struct.pack('!HHHH', sport, dport, 8 + n, 0) + b'x' * n
+    c = l4_csum6(src, dst, 17, seg) or 0xffff
+    return seg[:6] + struct.pack('!H', c) + seg[8:]
+
+
+def mangle(p, opts):
+    """Applies the hostile options 'opts' (a dict) to frame 'p'."""
+    b = bytearray(p)
+    if 'tot-len' in opts:
+        b[16:18] = struct.pack('!H', int(opts['tot-len']))
+    if 'ihl' in opts:
+        b[14] = 0x40 | int(opts['ihl'])
+    if 'inner-ihl' in opts:
+        # IPv4 (14), its header (20), the ICMP header (8).
+        b[14 + 20 + 8] = 0x40 | int(opts['inner-ihl'])
+    if 'plen' in opts:
+        b[18:20] = struct.pack('!H', int(opts['plen']))
+    if 'vlan' in opts:
+        b[12:12] = struct.pack('!HH', 0x8100, int(opts['vlan']))
+    if 'truncate' in opts:
+        b = b[:int(opts['truncate'])]
+    return bytes(b)
+
+
 def echo_msg(kind, ident):
     return icmp(8 if kind == 'request' else 0, 0,
                 struct.pack('!HH', ident, 1), b'container-map!!!')
 
 
 def build(argv):
+    opts = dict(a[2:].split('=', 1) for a in argv if a.startswith('--'))
+    argv = [a for a in argv if not a.startswith('--')]
     cmd = argv[0]
     if cmd == 'tcp':
         sm, dm, si, di, sp, dp = argv[1:7]
@@ -124,9 +197,21 @@ def build(argv):
         rest = struct.pack('!HH', 0, 1280 if int(t) == 3 else 0)
         p = eth(sm, dm, 0x0800,
                 ipv4(si, di, 1, icmp(int(t), int(c), rest, inner[:28])))
+    elif cmd == 'ipproto':
+        sm, dm, si, di, proto = argv[1:6]
+        p = eth(sm, dm, 0x0800, ipv4(si, di, int(proto), b'\0' * 24))
+    elif cmd in ('tcp6', 'udp6'):
+        sm, dm, si, di, sp, dp = argv[1:7]
+        exts = opts['ext'].split(',') if 'ext' in opts else ()
+        if cmd == 'tcp6':
+            flags = argv[7] if len(argv) > 7 else 'S'
+            seg, proto = tcp_seg6(si, di, int(sp), int(dp), flags), 6
+        else:
+            seg, proto = udp_seg6(si, di, int(sp), int(dp)), 17
+        p = eth(sm, dm, 0x86dd, ipv6(si, di, proto, seg, exts))
     else:
         sys.exit('unknown packet type %s' % cmd)
-    print(p.hex())
+    print(mangle(p, opts).hex())
 
 
 def fmt_mac(b):
