@@ -31,12 +31,16 @@
 #include "dp-packet.h"
 #include "timeval.h"
 
-/* Datapath actions that deliver a packet to a backend (container-map-odp.h).
+/* Datapath actions that deliver a packet to a backend (container-map-odp.h),
+ * and where the backend's own packets come from.
  *
- * When they begin with a masked set of the Ethernet destination alone (the
- * usual case), the datapath writes 'eth_dst' into the packets itself and
- * runs only the actions from offset 'rest' of 'data' on. */
+ * When the actions begin with a masked set of the Ethernet destination alone
+ * (the usual case), the datapath writes 'eth_dst' into the packets itself
+ * and runs only the actions from offset 'rest' of 'data' on. */
 struct container_map_actions {
+    odp_port_t in_port;         /* The container's packets arrive here... */
+    struct in6_addr tun_src;    /* ...from this tunnel peer, if nonzero
+                                 * (a flow-based tunnel port). */
     struct eth_addr eth_dst;    /* Valid if 'rest' is nonzero. */
     size_t rest;                /* 0, or the offset of the actions after a
                                  * set of the Ethernet destination. */
@@ -107,6 +111,15 @@ cm_conn_key(struct container_map_conn_key *key, uint32_t table_id,
     key->proto = proto;
     key->remote_port = (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6
                         ? htons(0) : remote_port);
+}
+
+/* The Ethernet source of 'packet' (parsed: an Ethernet frame). */
+static inline struct eth_addr
+cm_eth_src(const struct dp_packet *packet)
+{
+    const struct eth_header *eth = dp_packet_eth(packet);
+
+    return eth->eth_src;
 }
 
 /* Adds 'packet' to the packets for 'backend' (counted in 'stats', if

@@ -25,6 +25,7 @@
 #include "container-map-dp-private.h"
 
 #include <errno.h>
+#include <netinet/icmp6.h>
 
 #include "packets.h"
 #include "util.h"
@@ -153,6 +154,17 @@ cm_arp(struct cm_ctx *ctx, struct dp_packet *packet, bool egress)
         return CM_MISS;
     }
 
+    /* Nothing a container sends may teach the network an address at a MAC
+     * that is not the sender's, or an unmapped address at the container's
+     * MAC. */
+    if (!eth_addr_equals(arp->ar_sha, cm_eth_src(packet))) {
+        cm_count(ctx, CONTAINER_MAP_DROP_SPOOFED);
+        return CM_DROP;
+    } else if (spa && !spa_mapped) {
+        cm_count(ctx, CONTAINER_MAP_DROP_FORGED);
+        return CM_DROP;
+    }
+
     if (op == ARP_OP_REQUEST) {
         if (!spa || spa == tpa) {
             /* A probe for a mapped IP, or an announcement of one. */
@@ -172,28 +184,77 @@ cm_arp(struct cm_ctx *ctx, struct dp_packet *packet, bool egress)
     return CM_PASS;
 }
 
-/* Egress. */
+/* Egress.
+ *
+ * Every packet a container sends is held to what it owns: its MAC at its
+ * own port (and tunnel peer), its reserved ranges or its mapped ports on a
+ * shared IP, its own connections.  A packet that claims another container's
+ * MAC, or a container's MAC from elsewhere, is 'spoofed'; one that claims
+ * what the container does not own on a mapped IP (an ICMP error about
+ * another's connection, an echo reply it was not asked for, another
+ * protocol, ARP for an unmapped address) is 'forged'. */
+
+/* Checks that 'packet' comes from where 'b''s container lives: its datapath
+ * port and, behind a flow-based tunnel port, its host.  Returns CM_CONSUMED
+ * if so, otherwise counts why not and returns CM_DROP. */
+static enum cm_verdict
+cm_egress_check_place(struct cm_ctx *ctx, const struct dp_packet *packet,
+                      const struct container_map_backend *b)
+{
+    const struct container_map_actions *a;
+    const struct in6_addr *tun = NULL;
+    bool ok;
+
+    a = ovsrcu_get(struct container_map_actions *, &b->actions);
+    if (OVS_UNLIKELY(!a)) {
+        /* Where it lives is not known (yet): nothing vouches for it. */
+        cm_count(ctx, CONTAINER_MAP_DROP_NO_ACTIONS);
+        return CM_DROP;
+    }
+    ok = packet->md.in_port.odp_port == a->in_port;
+    if (ok && OVS_UNLIKELY(ipv6_addr_is_set(&a->tun_src))) {
+        tun = &a->tun_src;
+        ok = (IN6_IS_ADDR_V4MAPPED(tun)
+              ? packet->md.tunnel.ip_src == in6_addr_get_mapped_ipv4(tun)
+              : ipv6_addr_equals(&packet->md.tunnel.ipv6_src, tun));
+    }
+    if (OVS_UNLIKELY(!ok)) {
+        cm_count(ctx, CONTAINER_MAP_DROP_SPOOFED);
+        return CM_DROP;
+    }
+    return CM_CONSUMED;
+}
+
+/* The mapping of 'pkt''s source (its local side), or NULL. */
+static const struct container_map_entry *
+cm_egress_mapping(const struct cm_ctx *ctx, const struct in6_addr *ip,
+                  uint8_t proto, ovs_be16 port)
+{
+    struct container_map_key key;
+
+    container_map_key_init(&key, ctx->table_id, ip, proto, port);
+    return container_map_entries_lookup(&ctx->map->entries, &key,
+                                        container_map_key_hash(&key));
+}
 
 /* Finds the backend that may make connection 'pkt' (a TCP, UDP or SCTP
  * packet or an echo request that 'eth_src' sends and that has no connection
  * entry) and its kind, or returns the verdict on it. */
 static enum cm_verdict
-cm_egress_owner(struct cm_ctx *ctx, const struct container_map_pkt *pkt,
+cm_egress_owner(struct cm_ctx *ctx, const struct dp_packet *packet,
+                const struct container_map_pkt *pkt,
                 const struct eth_addr eth_src,
                 struct container_map_backend **backendp,
                 enum container_map_conn_kind *kind)
 {
     const struct container_map_resv *resv;
     uint16_t port = ntohs(pkt->src_port);
+    enum cm_verdict verdict;
 
     if (pkt->kind == CONTAINER_MAP_PKT_L4) {
         const struct container_map_entry *entry;
-        struct container_map_key key;
 
-        container_map_key_init(&key, ctx->table_id, &pkt->src, pkt->proto,
-                               pkt->src_port);
-        entry = container_map_entries_lookup(&ctx->map->entries, &key,
-                                             container_map_key_hash(&key));
+        entry = cm_egress_mapping(ctx, &pkt->src, pkt->proto, pkt->src_port);
         if (entry) {
             /* From a mapped port: a reply on an inbound connection (whose
              * entry expired, or was never made because the table was full),
@@ -203,6 +264,11 @@ cm_egress_owner(struct cm_ctx *ctx, const struct container_map_pkt *pkt,
             if (i < 0) {
                 cm_count(ctx, CONTAINER_MAP_DROP_PORT_TAKEN);
                 return CM_DROP;
+            }
+            verdict = cm_egress_check_place(ctx, packet,
+                                            entry->backends[i]);
+            if (verdict != CM_CONSUMED) {
+                return verdict;
             } else if (!container_map_entry_is_tracked(entry)) {
                 return CM_PASS;
             }
@@ -217,6 +283,10 @@ cm_egress_owner(struct cm_ctx *ctx, const struct container_map_pkt *pkt,
                                       &pkt->src, eth_src);
     if (!resv) {
         return CM_UNRESERVED;
+    }
+    verdict = cm_egress_check_place(ctx, packet, resv->backend);
+    if (verdict != CM_CONSUMED) {
+        return verdict;
     }
     if (pkt->kind == CONTAINER_MAP_PKT_L4
         ? port < resv->ranges.port_min || port > resv->ranges.port_max
@@ -252,13 +322,18 @@ cm_egress_conn(struct cm_ctx *ctx, struct dp_packet *packet,
             cm_count(ctx, CONTAINER_MAP_DROP_COLLISION);
             return CM_DROP;
         }
+        verdict = cm_egress_check_place(ctx, packet, conn->backend);
+        if (verdict != CM_CONSUMED) {
+            return verdict;
+        }
         ctx->n_conn_hits++;
         container_map_conn_touch(conn, cm_now(ctx), pkt->tcp_flags, false,
                                  dp_packet_size(packet));
         return CM_PASS;
     }
 
-    verdict = cm_egress_owner(ctx, pkt, eth->eth_src, &backend, &kind);
+    verdict = cm_egress_owner(ctx, packet, pkt, eth->eth_src, &backend,
+                              &kind);
     if (verdict != CM_CONSUMED) {
         return verdict;
     }
@@ -281,6 +356,110 @@ cm_egress_conn(struct cm_ctx *ctx, struct dp_packet *packet,
     }
 }
 
+/* Returns true if 'ip' is mapped (has mappings or reservations). */
+static bool
+cm_is_mapped(const struct cm_ctx *ctx, const struct in6_addr *ip)
+{
+    return container_map_addrs_lookup(&ctx->map->addrs, ctx->table_id,
+                                      ip) != NULL;
+}
+
+/* An ICMP error a container sends about a packet it received: the embedded
+ * packet's destination is the container's side, which must be its own. */
+static enum cm_verdict
+cm_egress_icmp_error(struct cm_ctx *ctx, struct dp_packet *packet,
+                     const struct container_map_pkt *pkt)
+{
+    const struct eth_addr eth_src = cm_eth_src(packet);
+    const struct container_map_backend *owner = NULL;
+    struct container_map_conn_key ckey;
+    const struct container_map_conn *conn;
+
+    if (!cm_is_mapped(ctx, &pkt->dst)) {
+        return CM_PASS;
+    }
+    cm_conn_key(&ckey, ctx->table_id, pkt->proto, &pkt->dst, pkt->dst_port,
+                &pkt->src, pkt->src_port);
+    conn = container_map_conns_lookup(&ctx->map->conns, &ckey,
+                                      container_map_conn_hash(&ckey));
+    if (conn) {
+        owner = conn->backend;
+    } else {
+        const struct container_map_entry *entry = NULL;
+        const struct container_map_resv *resv;
+        uint16_t port = ntohs(pkt->dst_port);
+        bool echo = (pkt->proto == IPPROTO_ICMP
+                     || pkt->proto == IPPROTO_ICMPV6);
+
+        if (!echo) {
+            entry = cm_egress_mapping(ctx, &pkt->dst, pkt->proto,
+                                      pkt->dst_port);
+        }
+        if (entry) {
+            int i = container_map_entry_find_mac(entry, eth_src);
+
+            owner = i >= 0 ? entry->backends[i] : NULL;
+        } else {
+            resv = container_map_resvs_lookup(&ctx->map->resvs,
+                                              ctx->table_id, &pkt->dst,
+                                              eth_src);
+            if (resv && (echo
+                         ? port >= resv->ranges.id_min
+                           && port <= resv->ranges.id_max
+                         : port >= resv->ranges.port_min
+                           && port <= resv->ranges.port_max)) {
+                owner = resv->backend;
+            }
+        }
+    }
+    if (!owner || !eth_addr_equals(owner->mac, eth_src)) {
+        cm_count(ctx, CONTAINER_MAP_DROP_FORGED);
+        return CM_DROP;
+    }
+    return (cm_egress_check_place(ctx, packet, owner) == CM_CONSUMED
+            ? CM_PASS : CM_DROP);
+}
+
+/* An echo reply from a mapped IP: only the container that echo requests to
+ * it are delivered to sends one. */
+static enum cm_verdict
+cm_egress_echo_reply(struct cm_ctx *ctx, struct dp_packet *packet,
+                     const struct container_map_pkt *pkt)
+{
+    const struct container_map_addr *addr;
+
+    addr = container_map_addrs_lookup(&ctx->map->addrs, ctx->table_id,
+                                      &pkt->src);
+    if (!addr) {
+        return CM_PASS;
+    }
+    if (addr->echo != CONTAINER_MAP_ECHO_CONTAINER
+        || !eth_addr_equals(addr->echo_backend->mac,
+                            cm_eth_src(packet))) {
+        cm_count(ctx, CONTAINER_MAP_DROP_FORGED);
+        return CM_DROP;
+    }
+    return (cm_egress_check_place(ctx, packet, addr->echo_backend)
+            == CM_CONSUMED ? CM_PASS : CM_DROP);
+}
+
+/* Anything else from a mapped IP, but for the IPv6 router and neighbour
+ * solicitations a container needs to reach its gateway. */
+static enum cm_verdict
+cm_egress_other(struct cm_ctx *ctx, const struct container_map_pkt *pkt)
+{
+    if (pkt->proto == IPPROTO_ICMPV6
+        && (pkt->icmp_type == ND_ROUTER_SOLICIT
+            || pkt->icmp_type == ND_NEIGHBOR_SOLICIT)) {
+        return CM_PASS;
+    }
+    if (cm_is_mapped(ctx, &pkt->src)) {
+        cm_count(ctx, CONTAINER_MAP_DROP_FORGED);
+        return CM_DROP;
+    }
+    return CM_PASS;
+}
+
 enum cm_verdict
 cm_egress(struct cm_ctx *ctx, struct dp_packet *packet)
 {
@@ -297,10 +476,15 @@ cm_egress(struct cm_ctx *ctx, struct dp_packet *packet)
         cm_count(ctx, CONTAINER_MAP_DROP_MALFORMED);
         return CM_DROP;
     case CONTAINER_MAP_PKT_ECHO_REPLY:
+        return cm_egress_echo_reply(ctx, packet, &pkt);
     case CONTAINER_MAP_PKT_ICMP_ERROR:
+        return cm_egress_icmp_error(ctx, packet, &pkt);
     case CONTAINER_MAP_PKT_OTHER:
+        return cm_egress_other(ctx, &pkt);
+    case CONTAINER_MAP_PKT_FRAGMENT:
     default:
+        /* Not followed yet: a fragment goes where its first fragment, which
+         * is checked, went. */
         return CM_PASS;
     }
 }
-

@@ -445,6 +445,7 @@ cm_ingress(struct cm_ctx *ctx, struct dp_packet *packet,
     case CONTAINER_MAP_PKT_MALFORMED:
         cm_count(ctx, CONTAINER_MAP_DROP_MALFORMED);
         return CM_DROP;
+    case CONTAINER_MAP_PKT_FRAGMENT:
     case CONTAINER_MAP_PKT_OTHER:
     default:
         return CM_NOT_L4;

@@ -135,11 +135,15 @@ find_eth_dst(const struct nlattr *actions, size_t size,
 }
 
 struct container_map_actions *
-container_map_actions_create(const struct nlattr *actions, size_t size)
+container_map_actions_create(const struct nlattr *actions, size_t size,
+                             odp_port_t in_port,
+                             const struct in6_addr *tun_src)
 {
     struct container_map_actions *a;
 
     a = xmalloc(sizeof *a + ROUND_UP(size, 8));
+    a->in_port = in_port;
+    a->tun_src = tun_src ? *tun_src : in6addr_any;
     a->size = size;
     memcpy(a->data, actions, size);
     a->eth_dst = eth_addr_zero;
@@ -152,7 +156,9 @@ container_map_actions_equal(const struct container_map_actions *a,
                             const struct container_map_actions *b)
 {
     return (a == b
-            || (a && b && a->size == b->size
+            || (a && b && a->in_port == b->in_port
+                && ipv6_addr_equals(&a->tun_src, &b->tun_src)
+                && a->size == b->size
                 && !memcmp(a->data, b->data, a->size)));
 }
 

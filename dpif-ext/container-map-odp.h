@@ -53,14 +53,18 @@ void container_map_put_odp_action(struct ofpbuf *odp_actions,
 void container_map_format_odp_action(struct ds *, const struct nlattr *);
 int container_map_parse_odp_action(const char *, struct ofpbuf *actions);
 
-/* Datapath actions that deliver a packet to a backend, for example "set
- * eth_dst, output port" or a tunnel push (container-map-dp-private.h has the
- * struct).
+/* What the datapath knows of a backend: the actions that deliver a packet to
+ * it, for example "set eth_dst, output port" or a tunnel push, and where its
+ * own packets come from, datapath port 'in_port' and, for a container behind
+ * a flow-based tunnel port, the tunnel peer 'tun_src' (NULL or all-zero
+ * otherwise), which the egress action holds every packet claiming the
+ * container to (container-map-dp-private.h has the struct).
  *
- * Returns a copy of the 'size' bytes of 'actions' in the form above, in one
+ * Returns a copy of the 'size' bytes of 'actions' with the rest, in one
  * block that free() frees. */
 struct container_map_actions *container_map_actions_create(
-    const struct nlattr *actions, size_t size);
+    const struct nlattr *actions, size_t size, odp_port_t in_port,
+    const struct in6_addr *tun_src);
 bool container_map_actions_equal(const struct container_map_actions *,
                                  const struct container_map_actions *);
 void container_map_actions_format(struct ds *,

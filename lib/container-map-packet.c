@@ -211,6 +211,7 @@ parse_icmp(const uint8_t *l4, size_t size, struct container_map_pkt *pkt)
     struct container_map_pkt inner;
     bool is_error;
 
+    pkt->icmp_type = type;
     if (is_echo_request(pkt->proto, type) || is_echo_reply(pkt->proto, type)) {
         get_ports(l4, true, pkt);
         pkt->kind = (is_echo_request(pkt->proto, type)
@@ -256,6 +257,8 @@ container_map_pkt_parse(const struct dp_packet *packet,
 
     pkt->kind = CONTAINER_MAP_PKT_OTHER;
     pkt->tcp_flags = 0;
+    pkt->icmp_type = 0;
+    pkt->src = pkt->dst = in6addr_any;
 
     /* Only untagged Ethernet frames: the action rewrites the Ethernet
      * destination and handles no VLAN tag. */
@@ -291,10 +294,11 @@ container_map_pkt_parse(const struct dp_packet *packet,
     if (!parse_outer_ip(packet, ipv4, pkt, &later)) {
         pkt->kind = CONTAINER_MAP_PKT_MALFORMED;
         return;
-    }
-    if (later
-        || (!is_ports_proto(pkt->proto)
-            && pkt->proto != (ipv4 ? IPPROTO_ICMP : IPPROTO_ICMPV6))) {
+    } else if (later) {
+        pkt->kind = CONTAINER_MAP_PKT_FRAGMENT;
+        return;
+    } else if (!is_ports_proto(pkt->proto)
+               && pkt->proto != (ipv4 ? IPPROTO_ICMP : IPPROTO_ICMPV6)) {
         return;
     }
 

@@ -40,6 +40,7 @@ enum container_map_pkt_kind {
     CONTAINER_MAP_PKT_ICMP_ERROR,       /* ICMP error about a packet that is
                                          * described by the other fields. */
     CONTAINER_MAP_PKT_ARP,              /* Ethernet/IPv4 ARP. */
+    CONTAINER_MAP_PKT_FRAGMENT,         /* An IP fragment but the first. */
     CONTAINER_MAP_PKT_MALFORMED,        /* Not what flow extraction
                                          * validated, a short or lying
                                          * header, a VLAN tag, not
@@ -50,8 +51,9 @@ struct container_map_pkt {
     enum container_map_pkt_kind kind;
     uint8_t proto;          /* TCP, UDP, SCTP, ICMP or ICMPv6. */
     uint8_t tcp_flags;      /* Of a TCP packet (not of an embedded one). */
-    struct in6_addr src;    /* IPv4 is IPv4-mapped. */
-    struct in6_addr dst;
+    uint8_t icmp_type;      /* Of an ICMP or ICMPv6 packet. */
+    struct in6_addr src;    /* IPv4 is IPv4-mapped.  All-zero, for a packet */
+    struct in6_addr dst;    /* that is not IP. */
     ovs_be16 src_port;      /* ICMP echo: the identifier in both. */
     ovs_be16 dst_port;
 };

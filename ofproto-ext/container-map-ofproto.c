@@ -29,11 +29,14 @@
 #include "container-map-odp.h"
 #include "container-map-view.h"
 #include "coverage.h"
+#include "dpif.h"
 #include "dpif-netdev.h"
 #include "flow.h"
 #include "netdev.h"
+#include "netdev-vport.h"
 #include "netlink.h"
 #include "odp-netlink.h"
+#include "odp-util.h"
 #include "ofproto/ofproto-dpif.h"
 #include "ofproto/ofproto-dpif-xlate.h"
 #include "ofproto/ofproto-provider.h"
@@ -140,6 +143,29 @@ odp_actions_deliver(const struct ofpbuf *odp_actions)
     return false;
 }
 
+/* The datapath port of 'ofport' (as ofproto-dpif finds it when it adds a
+ * port), or ODPP_NONE. */
+static odp_port_t
+odp_port_of(struct ofproto_dpif *ofproto, ofp_port_t ofport)
+{
+    struct ofport *port = ofproto_get_port(&ofproto->up, ofport);
+    char namebuf[NETDEV_VPORT_NAME_BUFSIZE];
+    struct dpif_port dpif_port;
+    odp_port_t odp_port = ODPP_NONE;
+    const char *name;
+
+    if (port) {
+        name = netdev_vport_get_dpif_port(port->netdev, namebuf,
+                                          sizeof namebuf);
+        if (!dpif_port_query_by_name(ofproto->backer->dpif, name,
+                                     &dpif_port)) {
+            odp_port = dpif_port.port_no;
+            dpif_port_destroy(&dpif_port);
+        }
+    }
+    return odp_port;
+}
+
 struct compile_aux {
     struct ofproto_dpif *ofproto;
     bool all;
@@ -193,8 +219,9 @@ compile_backend(struct container_map_backend *backend,
 
     if (xlate_actions(&xin, &xout) == XLATE_OK
         && odp_actions_deliver(&odp_actions)) {
-        actions = container_map_actions_create(odp_actions.data,
-                                               odp_actions.size);
+        actions = container_map_actions_create(
+            odp_actions.data, odp_actions.size,
+            odp_port_of(aux->ofproto, b->ofport), &b->tun_dst);
     } else {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 

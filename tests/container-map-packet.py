@@ -26,6 +26,7 @@ Build (prints the packet in hex, for "ovs-appctl netdev-dummy/receive"):
   ipproto SRCMAC DSTMAC SRCIP DSTIP PROTO        another IP protocol
   tcp6  SRCMAC DSTMAC SRCIP6 DSTIP6 SPORT DPORT [FLAGS]
   udp6  SRCMAC DSTMAC SRCIP6 DSTIP6 SPORT DPORT
+  vxlan SRCMAC DSTMAC SRCIP DSTIP VNI INNER_HEX  INNER_HEX in VXLAN
 
 Options, after the arguments, make hostile packets (checksums are left as
 they were computed):
@@ -200,6 +201,11 @@ def build(argv):
     elif cmd == 'ipproto':
         sm, dm, si, di, proto = argv[1:6]
         p = eth(sm, dm, 0x0800, ipv4(si, di, int(proto), b'\0' * 24))
+    elif cmd == 'vxlan':
+        sm, dm, si, di, vni, inner = argv[1:7]
+        seg = struct.pack('!HHHHII', 51000, 4789, 16 + len(inner) // 2, 0,
+                          0x08000000, int(vni) << 8) + bytes.fromhex(inner)
+        p = eth(sm, dm, 0x0800, ipv4(si, di, 17, seg))
     elif cmd in ('tcp6', 'udp6'):
         sm, dm, si, di, sp, dp = argv[1:7]
         exts = opts['ext'].split(',') if 'ext' in opts else ()

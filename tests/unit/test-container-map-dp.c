@@ -175,9 +175,11 @@ compile_backend(struct container_map_backend *b,
     nl_msg_end_nested(&acts, ofs);
     nl_msg_put_odp_port(&acts, OVS_ACTION_ATTR_OUTPUT,
                         u32_to_odp(ofp_to_u16(view->spec.ofport)));
-    container_map_set_actions(container_map_global(), b,
-                              container_map_actions_create(acts.data,
-                                                           acts.size));
+    container_map_set_actions(
+        container_map_global(), b,
+        container_map_actions_create(acts.data, acts.size,
+                                     u32_to_odp(ofp_to_u16(view->spec.ofport)),
+                                     NULL));
     ofpbuf_uninit(&acts);
 }
 

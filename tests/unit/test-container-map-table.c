@@ -35,6 +35,7 @@
 #include "hash.h"
 #include "netlink.h"
 #include "odp-netlink.h"
+#include "odp-util.h"
 #include "openvswitch/ofpbuf.h"
 #include "ovs-atomic.h"
 #include "ovs-rcu.h"
@@ -894,7 +895,8 @@ set_actions(struct container_map *t, struct container_map_backend *b,
 {
     struct container_map_actions *new;
 
-    new = size ? container_map_actions_create(data, size) : NULL;
+    new = size ? container_map_actions_create(data, size, ODPP_NONE, NULL)
+               : NULL;
     if (container_map_actions_equal(
             ovsrcu_get(struct container_map_actions *, &b->actions), new)) {
         free(new);
