@@ -1852,6 +1852,22 @@ assert_other(const char *what, struct dp_packet *p)
     assert_int_equal(pkt.tcp_flags, 0);
 }
 
+/* Parses 'p', described by 'what', asserts that it is a fragment other
+ * than the first (no L4 header), and frees it. */
+static void
+assert_fragment(const char *what, struct dp_packet *p)
+{
+    struct container_map_pkt pkt;
+
+    parse(p, &pkt);
+    dp_packet_delete(p);
+    if (pkt.kind != CONTAINER_MAP_PKT_FRAGMENT) {
+        fail_msg("%s: parsed as kind %d, not FRAGMENT (%d)", what, pkt.kind,
+                 CONTAINER_MAP_PKT_FRAGMENT);
+    }
+    assert_int_equal(pkt.tcp_flags, 0);
+}
+
 /* Parses 'p', described by 'what', asserts that it is MALFORMED (dropped
  * and counted, whatever the action's "miss" says), and frees it. */
 static void
@@ -2278,9 +2294,9 @@ test_parse_other(void **state OVS_UNUSED)
     put_udp(&l4, 5353, 53, 100);
     p = make_ip4(PEER1, IP_X, IPPROTO_UDP, 185, 0, &l4);
     assert_false(key_from_packet(p, 1, &key));
-    assert_other("non-first fragment", p);
+    assert_fragment("non-first fragment", p);
     p = make_ip4(PEER1, IP_X, IPPROTO_UDP, IP_MORE_FRAGMENTS | 1, 0, &l4);
-    assert_other("non-first fragment with MF", p);
+    assert_fragment("non-first fragment with MF", p);
 
     /* An IPv6 fragment: the L4 header is behind the fragment header. */
     ofpbuf_clear(&l4);
@@ -2295,7 +2311,7 @@ test_parse_other(void **state OVS_UNUSED)
     }
     p = make_ip6(IP6_PEER, IP6_X, IPPROTO_FRAGMENT, &l4);
     assert_false(key_from_packet(p, 1, &key));
-    assert_other("IPv6 fragment", p);
+    assert_fragment("IPv6 fragment", p);
 
     /* Truncated L4 headers (the frame trailer is not part of them):
      * malformed. */
