@@ -31,6 +31,29 @@
 #include "openvswitch/ofpbuf.h"
 #include "util.h"
 
+bool
+container_map_parse_decimal(const char *s, size_t len,
+                            unsigned long long max, unsigned long long *n)
+{
+    unsigned long long value = 0;
+    size_t i;
+
+    for (i = 0; i < len && s[i]; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return false;
+        }
+        value = value * 10 + (s[i] - '0');
+        if (value > max) {
+            return false;
+        }
+    }
+    if (!i) {
+        return false;
+    }
+    *n = value;
+    return true;
+}
+
 /* The datapath action. */
 
 void
@@ -68,15 +91,23 @@ container_map_format_odp_action(struct ds *ds, const struct nlattr *a)
 int
 container_map_parse_odp_action(const char *s, struct ofpbuf *actions)
 {
+    static const char prefix[] = "container_map(table=";
     uint8_t miss = OVS_CONTAINER_MAP_MISS_DROP;
+    unsigned long long table_id;
     bool egress = false;
-    uint32_t table_id;
-    int n;
+    size_t n = strlen(prefix);
+    size_t digits;
 
-    if (!ovs_scan(s, "container_map(table=%"SCNu32"%n", &table_id, &n)
-        || table_id >= CONTAINER_MAP_MAX_TABLES) {
+    if (strncmp(s, prefix, n)) {
         return -EINVAL;
     }
+    digits = strspn(s + n, "0123456789");
+    if (!container_map_parse_decimal(s + n, digits,
+                                     CONTAINER_MAP_MAX_TABLES - 1,
+                                     &table_id)) {
+        return -EINVAL;
+    }
+    n += digits;
     if (!strncmp(s + n, ",egress", 7)) {
         egress = true;
         n += 7;
@@ -91,7 +122,7 @@ container_map_parse_odp_action(const char *s, struct ofpbuf *actions)
         return -EINVAL;
     }
     container_map_put_odp_action(actions, table_id, miss, egress);
-    return n + 1;
+    return (int) n + 1;
 }
 
 /* Backends' datapath actions. */

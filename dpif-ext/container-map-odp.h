@@ -47,6 +47,14 @@ struct ovs_action_container_map {
 #define OVS_CONTAINER_MAP_MISS_CONTINUE 1   /* Leave it to the next actions
                                              * (counted too). */
 
+/* The numbers of the action's text form and of the container-map/...
+ * commands: the 'len' bytes at 's' (all of 's' if 'len' is SIZE_MAX) are
+ * decimal digits, at least one, with no sign or space, whose value is at most
+ * 'max'.  Returns true and stores the value in '*n', or returns false. */
+bool container_map_parse_decimal(const char *s, size_t len,
+                                 unsigned long long max,
+                                 unsigned long long *n);
+
 void container_map_put_odp_action(struct ofpbuf *odp_actions,
                                   uint32_t table_id, uint8_t miss,
                                   bool egress);

@@ -281,8 +281,14 @@ container_map_add_batch(struct container_map *cm,
     for (size_t i = 0; !error && i < n; i++) {
         enum container_map_add_result result;
 
-        /* Checked above: it cannot fail. */
-        ovs_assert(!add__(cm, &ms[i], &result));
+        /* check_batch() made sure that none of these fails. */
+        error = add__(cm, &ms[i], &result);
+        if (OVS_UNLIKELY(error)) {
+            VLOG_ERR("mapping %"PRIuSIZE" of a checked batch failed (%s)",
+                     i, ovs_strerror(error));
+            *bad = i;
+            break;
+        }
         counts[result]++;
     }
     ovs_mutex_unlock(&cm->mutex);
@@ -566,6 +572,7 @@ container_map_clear(struct container_map *cm, uint32_t table_id)
     container_map_conns_flush(&cm->conns, table_id);
     container_map_clear_counters(cm, table_id);
     ovs_mutex_unlock(&cm->mutex);
+    container_map_set_mac(cm, table_id, eth_addr_zero);
     return n;
 }
 

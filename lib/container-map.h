@@ -183,8 +183,9 @@ void container_map_set_mac(struct container_map *, uint32_t table_id,
 struct eth_addr container_map_get_mac(const struct container_map *,
                                       uint32_t table_id);
 
-/* Deletes everything of 'table_id': mappings, reservations, connections and
- * counters (its bridge went away).  Returns the number of mappings. */
+/* Deletes everything of 'table_id': mappings, reservations, connections,
+ * counters and its MAC (its bridge went away, and the number may serve
+ * another bridge).  Returns the number of mappings. */
 size_t container_map_clear(struct container_map *, uint32_t table_id);
 
 #endif /* container-map.h */

@@ -99,8 +99,8 @@ parse_setting(const char *arg, struct container_map_conn_settings *st)
 {
     const char *eq = strchr(arg, '=');
     char *name = eq ? xmemdup0(arg, eq - arg) : NULL;
-    unsigned int u;
-    bool ok = eq && str_to_uint(eq + 1, 10, &u);
+    unsigned long long u;
+    bool ok = eq && container_map_cmd_parse_number(eq + 1, UINT_MAX, &u);
 
     if (ok && !strcmp(name, "max")) {
         ok = u >= 1;

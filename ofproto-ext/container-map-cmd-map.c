@@ -22,8 +22,11 @@
 #include "container-map-cmd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "container-map-conn.h"
 #include "container-map-ofproto.h"
@@ -203,26 +206,91 @@ cmd_flush(struct container_map_cmd *cmd)
 /* container-map/load BRIDGE FILE
  *
  * Each line of FILE is "IP PROTO PORT MAC OFPORT [remote=IP]"; blank lines
- * and lines starting with '#' are skipped.  The whole file is checked first:
- * on any error nothing is added. */
+ * and lines starting with '#' are skipped.  FILE must be a regular file of
+ * at most LOAD_MAX_BYTES and LOAD_MAX_LINES lines of at most LOAD_MAX_LINE
+ * bytes.  The whole file is checked first: on any error nothing is added. */
+#define LOAD_MAX_BYTES (256 * 1024 * 1024)
+#define LOAD_MAX_LINES (4 * 1024 * 1024)
+#define LOAD_MAX_LINE 1024
+
+/* Reads a line of at most 'size' - 1 bytes from 'stream' into 'line', without
+ * its newline.  Returns the line's length, or -1 at the end of the file,
+ * -2 for a line that is too long, -3 for a line with a NUL byte. */
+static int
+read_line(FILE *stream, char *line, size_t size)
+{
+    size_t n = 0;
+    int c;
+
+    while ((c = getc(stream)) != EOF && c != '\n') {
+        if (n + 1 >= size) {
+            return -2;
+        } else if (!c) {
+            return -3;
+        }
+        line[n++] = c;
+    }
+    line[n] = '\0';
+    return c == EOF && !n ? -1 : n;
+}
+
+/* Opens 'file_name' for reading if it is a regular file within the limit,
+ * without waiting (a FIFO would block the main thread). */
+static FILE *
+open_load_file(struct container_map_cmd *cmd, const char *file_name)
+{
+    struct stat st;
+    FILE *stream;
+    int fd;
+
+    fd = open(file_name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        ds_put_format(&cmd->out, "%s: %s", file_name, ovs_strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        ds_put_format(&cmd->out, "%s: not a regular file", file_name);
+    } else if (st.st_size > LOAD_MAX_BYTES) {
+        ds_put_format(&cmd->out, "%s: larger than %d MiB", file_name,
+                      LOAD_MAX_BYTES / (1024 * 1024));
+    } else if (!(stream = fdopen(fd, "r"))) {
+        ds_put_format(&cmd->out, "%s: %s", file_name, ovs_strerror(errno));
+    } else {
+        return stream;
+    }
+    close(fd);
+    return NULL;
+}
+
 static bool
 read_mappings(struct container_map_cmd *cmd, FILE *stream,
               struct container_map_mapping **mapsp, size_t *n_mapsp)
 {
     const char *file_name = cmd->argv[2];
-    struct ds line = DS_EMPTY_INITIALIZER;
     struct container_map_mapping *maps = NULL;
     size_t n_maps = 0, allocated = 0;
+    char line[LOAD_MAX_LINE + 1];
     int line_number = 0;
+    int len;
 
-    while (!ds_get_line(&line, stream)) {
+    while ((len = read_line(stream, line, sizeof line)) != -1) {
         char *save_ptr = NULL;
         const char *fields[6];
         int n_fields = 0;
         char *token;
 
-        line_number++;
-        for (token = strtok_r(ds_cstr(&line), " \t\r", &save_ptr);
+        if (++line_number > LOAD_MAX_LINES) {
+            ds_put_format(&cmd->out, "%s: more than %d lines", file_name,
+                          LOAD_MAX_LINES);
+            break;
+        } else if (len < 0) {
+            ds_put_format(&cmd->out, "%s:%d: %s", file_name, line_number,
+                          len == -2 ? "line longer than "
+                                      OVS_STRINGIZE(LOAD_MAX_LINE) " bytes"
+                                    : "NUL byte");
+            break;
+        }
+        for (token = strtok_r(line, " \t\r", &save_ptr);
              token && n_fields < ARRAY_SIZE(fields);
              token = strtok_r(NULL, " \t\r", &save_ptr)) {
             if (token[0] == '#') {
@@ -251,7 +319,6 @@ read_mappings(struct container_map_cmd *cmd, FILE *stream,
     if (!cmd->out.length && ferror(stream)) {
         ds_put_format(&cmd->out, "%s: read error", file_name);
     }
-    ds_destroy(&line);
     *mapsp = maps;
     *n_mapsp = n_maps;
     return !cmd->out.length;
@@ -267,9 +334,8 @@ cmd_load(struct container_map_cmd *cmd)
     FILE *stream;
     int error;
 
-    stream = fopen(cmd->argv[2], "r");
+    stream = open_load_file(cmd, cmd->argv[2]);
     if (!stream) {
-        ds_put_format(&cmd->out, "%s: %s", cmd->argv[2], ovs_strerror(errno));
         return false;
     }
     if (!read_mappings(cmd, stream, &maps, &n_maps)) {

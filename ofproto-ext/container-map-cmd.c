@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "container-map-odp.h"
 #include "container-map-ofproto.h"
 #include "netdev.h"
 #include "ofproto/ofproto-dpif.h"
@@ -140,12 +141,19 @@ container_map_cmd_parse_ip(const char *s, struct in6_addr *ip,
     return false;
 }
 
+bool
+container_map_cmd_parse_number(const char *s, unsigned long long max,
+                               unsigned long long *n)
+{
+    return container_map_parse_decimal(s, SIZE_MAX, max, n);
+}
+
 static bool
 parse_l4_port(const char *s, ovs_be16 *port, struct ds *err)
 {
-    unsigned int u;
+    unsigned long long u;
 
-    if (!str_to_uint(s, 10, &u) || !u || u > 65535) {
+    if (!container_map_cmd_parse_number(s, 65535, &u) || !u) {
         ds_put_format(err, "%s: invalid port (expected 1 to 65535)", s);
         return false;
     }
@@ -171,10 +179,11 @@ bool
 container_map_cmd_parse_ofport(struct ofproto_dpif *ofproto, const char *s,
                                ofp_port_t *ofportp, struct ds *err)
 {
-    unsigned int u;
+    unsigned long long u;
 
-    if (str_to_uint(s, 10, &u)) {
-        if (u < ofp_to_u16(OFPP_MAX)
+    if (s[0] >= '0' && s[0] <= '9') {
+        if (container_map_cmd_parse_number(s, UINT16_MAX, &u)
+            && u < ofp_to_u16(OFPP_MAX)
             && ofproto_get_port(&ofproto->up, u16_to_ofp(u))) {
             *ofportp = u16_to_ofp(u);
             return true;
@@ -287,12 +296,17 @@ container_map_cmd_parse_range(const char *s, const char *name,
                               struct ds *err)
 {
     size_t len = strlen(name);
-    unsigned int a, b;
-    int n = 0;
+    const char *low = NULL, *dash = NULL;
+    unsigned long long a, b;
 
-    if (strncmp(s, name, len) || s[len] != '='
-        || !ovs_scan(s + len + 1, "%u-%u%n", &a, &b, &n)
-        || s[len + 1 + n] || a < min || a > b || b > 65535) {
+    if (!strncmp(s, name, len) && s[len] == '=') {
+        low = s + len + 1;
+        dash = strchr(low, '-');
+    }
+    if (!dash
+        || !container_map_parse_decimal(low, dash - low, 65535, &a)
+        || !container_map_cmd_parse_number(dash + 1, 65535, &b)
+        || a < min || a > b) {
         ds_put_format(err, "%s: invalid range (expected %s=LOW-HIGH with "
                       "%u <= LOW <= HIGH <= 65535)", s, name, min);
         return false;

@@ -73,7 +73,10 @@ void container_map_cmd_register_resvs(void);
 void container_map_cmd_register_arp(void);
 void container_map_cmd_register_conns(void);
 
-/* Parsing: each returns false with an error in 'err'. */
+/* Parsing: a number (decimal digits only, at most 'max'), or each of the
+ * others, which return false with an error in 'err'. */
+bool container_map_cmd_parse_number(const char *, unsigned long long max,
+                                    unsigned long long *);
 bool container_map_cmd_parse_ip(const char *, struct in6_addr *,
                                 struct ds *err);
 bool container_map_cmd_parse_mac(const char *, struct eth_addr *,

@@ -28,6 +28,7 @@
 #include "container-map-conn.h"
 #include "container-map-odp.h"
 #include "container-map-view.h"
+#include "bitmap.h"
 #include "coverage.h"
 #include "dpif.h"
 #include "dpif-netdev.h"
@@ -53,9 +54,10 @@ VLOG_DEFINE_THIS_MODULE(container_map_ofproto);
 
 COVERAGE_DEFINE(container_map_backend_compile);
 
-/* Bridge name -> table number.  Numbers are kept for the life of the
- * process, so a bridge that is deleted and added again gets its old number
- * back. */
+/* Bridge name -> table number.  A bridge gets the lowest number that is
+ * free when it first needs one, and gives it back when it is destroyed
+ * (container_map_ofproto_destroy(), after clearing the table), so that
+ * bridges coming and going never run out of numbers. */
 struct container_map_bridge {
     struct hmap_node node;          /* In 'bridges'. */
     char *name;
@@ -68,7 +70,9 @@ struct container_map_bridge {
 static struct ovs_mutex bridges_mutex = OVS_MUTEX_INITIALIZER;
 static struct hmap bridges OVS_GUARDED_BY(bridges_mutex)
     = HMAP_INITIALIZER(&bridges);
-static uint32_t next_table_id OVS_GUARDED_BY(bridges_mutex) = 1;
+/* Table numbers in use: 0 is never given out. */
+static unsigned long used_ids[BITMAP_N_LONGS(CONTAINER_MAP_MAX_TABLES)]
+    OVS_GUARDED_BY(bridges_mutex) = { 1 };
 
 /* Incremented whenever ofproto-dpif reconfigures its translation state
  * (ports added, removed or changed, ...).  Main thread only. */
@@ -96,11 +100,16 @@ container_map_bridge_table_id(const char *br_name)
 
     ovs_mutex_lock(&bridges_mutex);
     br = bridge_find(br_name);
-    if (!br && next_table_id < CONTAINER_MAP_MAX_TABLES) {
-        br = xzalloc(sizeof *br);
-        br->name = xstrdup(br_name);
-        br->table_id = next_table_id++;
-        hmap_insert(&bridges, &br->node, hash_string(br_name, 0));
+    if (!br) {
+        size_t id = bitmap_scan(used_ids, 0, 0, CONTAINER_MAP_MAX_TABLES);
+
+        if (id < CONTAINER_MAP_MAX_TABLES) {
+            bitmap_set1(used_ids, id);
+            br = xzalloc(sizeof *br);
+            br->name = xstrdup(br_name);
+            br->table_id = id;
+            hmap_insert(&bridges, &br->node, hash_string(br_name, 0));
+        }
     }
     if (br) {
         table_id = br->table_id;
@@ -352,14 +361,30 @@ container_map_ofproto_run(struct ofproto_dpif *ofproto)
 void
 container_map_ofproto_destroy(struct ofproto_dpif *ofproto)
 {
-    uint32_t table_id;
+    struct container_map_bridge *br;
+    size_t n;
 
-    if (container_map_bridge_lookup_table_id(ofproto->up.name, &table_id)) {
-        size_t n = container_map_clear(container_map_global(), table_id);
-
-        if (n) {
-            VLOG_INFO("%s: bridge destroyed, flushed %"PRIuSIZE" container "
-                      "mappings", ofproto->up.name, n);
-        }
+    ovs_mutex_lock(&bridges_mutex);
+    br = bridge_find(ofproto->up.name);
+    if (br) {
+        hmap_remove(&bridges, &br->node);
     }
+    ovs_mutex_unlock(&bridges_mutex);
+    if (!br) {
+        return;
+    }
+
+    /* No translation can use the number any more (ofproto-dpif removed the
+     * bridge from translation first): clear the table, then free the
+     * number. */
+    n = container_map_clear(container_map_global(), br->table_id);
+    if (n) {
+        VLOG_INFO("%s: bridge destroyed, flushed %"PRIuSIZE" container "
+                  "mappings", ofproto->up.name, n);
+    }
+    ovs_mutex_lock(&bridges_mutex);
+    bitmap_set0(used_ids, br->table_id);
+    ovs_mutex_unlock(&bridges_mutex);
+    free(br->name);
+    free(br);
 }
