@@ -80,7 +80,7 @@ cm_ingress_icmp(struct cm_ctx *ctx, struct dp_packet *packet,
 
     cm_conn_key(&ckey, ctx->table_id, pkt->proto, local, local_port, remote,
                 remote_port);
-    chash = container_map_conn_hash(&ckey);
+    chash = container_map_conn_hash(ctx->map->conns.basis, &ckey);
     conn = container_map_conns_lookup(&ctx->map->conns, &ckey, chash);
     if (conn) {
         ctx->n_conn_hits++;
@@ -106,8 +106,13 @@ cm_ingress_icmp(struct cm_ctx *ctx, struct dp_packet *packet,
         container_map_key_init(&key, ctx->table_id, local, pkt->proto,
                                local_port);
         entry = container_map_entries_lookup(&ctx->map->entries, &key,
-                                             container_map_key_hash(&key));
-        i = entry ? container_map_entry_select(entry, chash) : -1;
+                                             container_map_key_hash(
+                                                 ctx->map->entries.basis,
+                                                 &key));
+        i = (entry
+             ? container_map_entry_select(
+                   entry, container_map_conn_select_hash(&ckey))
+             : -1);
         if (i >= 0) {
             cm_count(ctx, CONTAINER_MAP_EV_ICMP_ERROR);
             cm_deliver(ctx, packet, entry->backends[i], entry->bstats[i]);
@@ -234,7 +239,9 @@ cm_egress_mapping(const struct cm_ctx *ctx, const struct in6_addr *ip,
 
     container_map_key_init(&key, ctx->table_id, ip, proto, port);
     return container_map_entries_lookup(&ctx->map->entries, &key,
-                                        container_map_key_hash(&key));
+                                        container_map_key_hash(
+                                                 ctx->map->entries.basis,
+                                                 &key));
 }
 
 /* Finds the backend that may make connection 'pkt' (a TCP, UDP or SCTP
@@ -314,7 +321,7 @@ cm_egress_conn(struct cm_ctx *ctx, struct dp_packet *packet,
 
     cm_conn_key(&ckey, ctx->table_id, pkt->proto, &pkt->src, pkt->src_port,
                 &pkt->dst, pkt->dst_port);
-    chash = container_map_conn_hash(&ckey);
+    chash = container_map_conn_hash(ctx->map->conns.basis, &ckey);
     conn = container_map_conns_lookup(&ctx->map->conns, &ckey, chash);
     if (conn) {
         if (OVS_UNLIKELY(!eth_addr_equals(conn->backend->mac,
@@ -381,7 +388,8 @@ cm_egress_icmp_error(struct cm_ctx *ctx, struct dp_packet *packet,
     cm_conn_key(&ckey, ctx->table_id, pkt->proto, &pkt->dst, pkt->dst_port,
                 &pkt->src, pkt->src_port);
     conn = container_map_conns_lookup(&ctx->map->conns, &ckey,
-                                      container_map_conn_hash(&ckey));
+                                      container_map_conn_hash(
+                                          ctx->map->conns.basis, &ckey));
     if (conn) {
         owner = conn->backend;
     } else {

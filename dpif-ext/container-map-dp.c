@@ -92,7 +92,8 @@ cm_lookup(const struct container_map *cmap, uint32_t table_id,
         if (OVS_LIKELY(container_map_pkt_ipv4_dst(packets[i], &ip, &proto,
                                                   &port))) {
             container_map_key_init_ipv4(&keys[i], table_id, ip, proto, port);
-            hashes[i] = container_map_key_hash_ipv4(table_id, ip, proto,
+            hashes[i] = container_map_key_hash_ipv4(cmap->entries.basis,
+                                                    table_id, ip, proto,
                                                     port);
             map |= 1UL << i;
             continue;
@@ -102,7 +103,8 @@ cm_lookup(const struct container_map *cmap, uint32_t table_id,
         if (pkts[i].kind == CONTAINER_MAP_PKT_L4) {
             container_map_key_init(&keys[i], table_id, &pkts[i].dst,
                                    pkts[i].proto, pkts[i].dst_port);
-            hashes[i] = container_map_key_hash(&keys[i]);
+            hashes[i] = container_map_key_hash(cmap->entries.basis,
+                                               &keys[i]);
             map |= 1UL << i;
         }
     }
@@ -334,7 +336,8 @@ cm_answer(struct cm_ctx *ctx, struct dp_packet *packet)
  * such a connection, otherwise by rendezvous hashing of its 5-tuple. */
 static int
 cm_pick_backend(struct cm_ctx *ctx, const struct container_map_entry *entry,
-                const struct container_map_pkt *pkt, uint32_t chash)
+                const struct container_map_pkt *pkt,
+                const struct container_map_conn_key *ckey)
 {
     if (entry->pinned) {
         bool is_tcp = pkt->proto == IPPROTO_TCP;
@@ -356,7 +359,8 @@ cm_pick_backend(struct cm_ctx *ctx, const struct container_map_entry *entry,
             }
         }
     }
-    return container_map_entry_select(entry, chash);
+    return container_map_entry_select(entry,
+                                      container_map_conn_select_hash(ckey));
 }
 
 /* A TCP, UDP or SCTP packet towards a container, whose mapping 'entry' (if
@@ -374,7 +378,7 @@ cm_ingress_l4(struct cm_ctx *ctx, struct dp_packet *packet,
 
     cm_conn_key(&ckey, ctx->table_id, pkt->proto, &pkt->dst, pkt->dst_port,
                 &pkt->src, pkt->src_port);
-    chash = container_map_conn_hash(&ckey);
+    chash = container_map_conn_hash(ctx->map->conns.basis, &ckey);
     conn = container_map_conns_lookup(&ctx->map->conns, &ckey, chash);
     if (conn) {
         ctx->n_conn_hits++;
@@ -384,7 +388,7 @@ cm_ingress_l4(struct cm_ctx *ctx, struct dp_packet *packet,
         return CM_MISS;
     }
 
-    i = cm_pick_backend(ctx, entry, pkt, chash);
+    i = cm_pick_backend(ctx, entry, pkt, &ckey);
     if (i < 0) {
         cm_count(ctx, CONTAINER_MAP_DROP_NO_BACKEND);
         return CM_DROP;

@@ -27,9 +27,10 @@
 #include "util.h"
 
 void
-container_map_addrs_init(struct container_map_addrs *addrs)
+container_map_addrs_init(struct container_map_addrs *addrs, uint32_t basis)
 {
     cmap_init(&addrs->map);
+    addrs->basis = basis;
 }
 
 void
@@ -63,7 +64,7 @@ container_map_addrs_ref(struct container_map_addrs *addrs, uint32_t table_id,
     addr->n_users = 1;
     addr->echo = CONTAINER_MAP_ECHO_SWITCH;
     cmap_insert(&addrs->map, &addr->node,
-                container_map_addr_hash(table_id, ip));
+                container_map_addr_hash(addrs->basis, table_id, ip));
 }
 
 void
@@ -76,7 +77,7 @@ container_map_addrs_unref(struct container_map_addrs *addrs,
     ovs_assert(addr && addr->n_users > 0);
     if (!--addr->n_users) {
         cmap_remove(&addrs->map, &addr->node,
-                    container_map_addr_hash(table_id, ip));
+                    container_map_addr_hash(addrs->basis, table_id, ip));
         if (addr->echo_backend) {
             container_map_backends_unref(backends, addr->echo_backend);
         }
@@ -100,7 +101,8 @@ container_map_addrs_set_echo(struct container_map_addrs *addrs,
     new->echo = echo;
     new->echo_backend = echo_backend;
     cmap_replace(&addrs->map, &old->node, &new->node,
-                 container_map_addr_hash(old->table_id, &old->ip));
+                 container_map_addr_hash(addrs->basis, old->table_id,
+                                         &old->ip));
     if (old->echo_backend) {
         container_map_backends_unref(backends, old->echo_backend);
     }

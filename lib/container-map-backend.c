@@ -27,9 +27,11 @@
 #include "util.h"
 
 void
-container_map_backends_init(struct container_map_backends *backends)
+container_map_backends_init(struct container_map_backends *backends,
+                            uint32_t basis)
 {
     hmap_init(&backends->map);
+    backends->basis = basis;
 }
 
 void
@@ -40,13 +42,21 @@ container_map_backends_destroy(struct container_map_backends *backends)
 }
 
 static uint32_t
-backend_hash(uint32_t table_id, const struct container_map_backend_spec *spec)
+mac_hash(uint32_t basis, const struct eth_addr mac)
 {
-    uint32_t hash = hash_add(table_id, ofp_to_u16(spec->ofport));
+    uint32_t hash = hash_add(basis, ((uint32_t) mac.be16[0] << 16)
+                                    | mac.be16[1]);
 
-    hash = hash_add(hash, ((uint32_t) spec->mac.be16[0] << 16)
-                          | spec->mac.be16[1]);
-    hash = hash_add(hash, spec->mac.be16[2]);
+    return hash_add(hash, mac.be16[2]);
+}
+
+static uint32_t
+backend_hash(uint32_t basis, uint32_t table_id,
+             const struct container_map_backend_spec *spec)
+{
+    uint32_t hash = mac_hash(hash_add(basis, table_id), spec->mac);
+
+    hash = hash_add(hash, ofp_to_u16(spec->ofport));
     hash = hash_bytes(&spec->tun_dst, sizeof spec->tun_dst, hash);
     return hash_finish(hash, 28);
 }
@@ -75,7 +85,7 @@ container_map_backends_ref(struct container_map_backends *backends,
                            uint32_t table_id,
                            const struct container_map_backend_spec *spec)
 {
-    uint32_t hash = backend_hash(table_id, spec);
+    uint32_t hash = backend_hash(backends->basis, table_id, spec);
     struct container_map_backend *b;
 
     HMAP_FOR_EACH_WITH_HASH (b, hmap_node, hash, &backends->map) {
@@ -92,7 +102,9 @@ container_map_backends_ref(struct container_map_backends *backends,
     b->ofport = spec->ofport;
     b->tun_dst = spec->tun_dst;
     b->n_refs = 1;
-    b->hrw_id = hash;
+    /* The container's identity for rendezvous hashing: its MAC alone, the
+     * same in every process and on every host. */
+    b->hrw_id = hash_finish(mac_hash(0, spec->mac), 6);
     ovsrcu_set_hidden(&b->actions, NULL);
     hmap_insert(&backends->map, &b->hmap_node, hash);
     return b;

@@ -28,9 +28,10 @@
 #include "util.h"
 
 void
-container_map_conns_init(struct container_map_conns *conns)
+container_map_conns_init(struct container_map_conns *conns, uint32_t basis)
 {
     cmap_init(&conns->map);
+    conns->basis = basis;
     atomic_init(&conns->n, 0);
     conns->settings = (struct container_map_conn_settings) {
         .max_conns = 1000000,
@@ -103,7 +104,7 @@ conn_remove(struct container_map_conns *conns, struct container_map_conn *conn)
     unsigned int orig;
 
     cmap_remove(&conns->map, &conn->node,
-                container_map_conn_hash(&conn->key));
+                container_map_conn_hash(conns->basis, &conn->key));
     conn->backend->n_conns--;
     atomic_sub_relaxed(&conns->n, 1, &orig);
     ovsrcu_postpone(free, conn);

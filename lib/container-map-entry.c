@@ -90,9 +90,11 @@ container_map_key_is_valid(const struct container_map_key *key)
 /* Entries. */
 
 void
-container_map_entries_init(struct container_map_entries *entries)
+container_map_entries_init(struct container_map_entries *entries,
+                           uint32_t basis)
 {
     cmap_init(&entries->map);
+    entries->basis = basis;
 }
 
 void
@@ -164,16 +166,17 @@ entry_replace(struct container_map_entries *entries,
 {
     entry_set_tracking(new, old);
     cmap_replace(&entries->map, &old->node, &new->node,
-                 container_map_key_hash(&old->key));
+                 container_map_key_hash(entries->basis, &old->key));
 }
 
 struct container_map_entry *
 container_map_entries_find(struct container_map_entries *entries,
                            const struct container_map_key *key)
 {
+    uint32_t hash = container_map_key_hash(entries->basis, key);
+
     return CONST_CAST(struct container_map_entry *,
-                      container_map_entries_lookup(
-                          entries, key, container_map_key_hash(key)));
+                      container_map_entries_lookup(entries, key, hash));
 }
 
 /* Returns the position of the backend with 'mac' in 'entry', or -1. */
@@ -242,7 +245,8 @@ container_map_entries_insert(struct container_map_entries *entries,
     new->backends[0] = container_map_backends_ref(backends, key->table_id,
                                                   spec);
     new->bstats[0] = counters_create();
-    cmap_insert(&entries->map, &new->node, container_map_key_hash(key));
+    cmap_insert(&entries->map, &new->node,
+                container_map_key_hash(entries->basis, key));
     return new;
 }
 
@@ -335,7 +339,7 @@ container_map_entries_remove(struct container_map_entries *entries,
                              struct container_map_entry *entry)
 {
     cmap_remove(&entries->map, &entry->node,
-                container_map_key_hash(&entry->key));
+                container_map_key_hash(entries->basis, &entry->key));
 }
 
 static void

@@ -112,6 +112,7 @@ struct container_map_backend {
 
 struct container_map_backends {
     struct hmap map;
+    uint32_t basis;                 /* Hash basis of 'map'. */
 };
 
 /* Mappings (container-map-entry.c).
@@ -144,6 +145,7 @@ struct container_map_entry {
 
 struct container_map_entries {
     struct cmap map;
+    uint32_t basis;                 /* Hash basis of 'map'. */
 };
 
 /* Reservations (container-map-resv.c). */
@@ -163,6 +165,7 @@ struct container_map_resv {
 
 struct container_map_resvs {
     struct cmap map;
+    uint32_t basis;                 /* Hash basis of 'map'. */
 };
 
 /* Mapped addresses (container-map-addr.c): the IPs of a table that have
@@ -180,6 +183,7 @@ struct container_map_addr {
 
 struct container_map_addrs {
     struct cmap map;
+    uint32_t basis;                 /* Hash basis of 'map'. */
 };
 
 /* Connection entries (container-map-conn.c): [table, protocol, local IP,
@@ -226,6 +230,7 @@ struct container_map_conn {
 
 struct container_map_conns {
     struct cmap map;
+    uint32_t basis;                 /* Hash basis of 'map'. */
     atomic_uint n;                  /* cmap_count(&map), for the fast path. */
     struct container_map_conn_settings settings;
     atomic_llong tcp_ms;            /* Copies of 'settings' timeouts, for */
@@ -253,14 +258,21 @@ struct container_map {
 
 /* Readers: no locks, results valid until the next quiescent state. */
 
+/* The tables are hashed with a random basis per map (see
+ * container_map_create()), so that nobody outside can choose keys that
+ * collide.  What must not depend on the process, the choice of a backend for
+ * a new connection, has its own hashes (container_map_conn_select_hash()
+ * and the backends' 'hrw_id'). */
+
 static inline uint32_t
-container_map_key_hash(const struct container_map_key *key)
+container_map_key_hash(uint32_t basis, const struct container_map_key *key)
 {
     uint32_t w[4];
     uint32_t hash;
 
     memcpy(w, &key->ip, sizeof w);
-    hash = hash_add(key->table_id, ((uint32_t) key->proto << 16) | key->port);
+    hash = hash_add(hash_add(basis, key->table_id),
+                    ((uint32_t) key->proto << 16) | key->port);
     hash = hash_add(hash, w[3]);
     if (w[0] | w[1] | (w[2] ^ htonl(0xffff))) {
         /* Not IPv4-mapped. */
@@ -289,12 +301,13 @@ container_map_key_init_ipv4(struct container_map_key *key, uint32_t table_id,
 }
 
 static inline uint32_t
-container_map_key_hash_ipv4(uint32_t table_id, ovs_be32 ip, uint8_t proto,
-                            ovs_be16 port)
+container_map_key_hash_ipv4(uint32_t basis, uint32_t table_id, ovs_be32 ip,
+                            uint8_t proto, ovs_be16 port)
 {
     uint32_t hash;
 
-    hash = hash_add(table_id, ((uint32_t) proto << 16) | port);
+    hash = hash_add(hash_add(basis, table_id),
+                    ((uint32_t) proto << 16) | port);
     hash = hash_add(hash, (OVS_FORCE uint32_t) ip);
     return hash_finish(hash, sizeof(struct container_map_key));
 }
@@ -376,11 +389,11 @@ container_map_entry_select(const struct container_map_entry *entry,
 }
 
 static inline uint32_t
-container_map_resv_hash(uint32_t table_id, const struct in6_addr *ip,
-                        const struct eth_addr mac)
+container_map_resv_hash(uint32_t basis, uint32_t table_id,
+                        const struct in6_addr *ip, const struct eth_addr mac)
 {
-    uint32_t hash = hash_add(table_id, ((uint32_t) mac.be16[0] << 16)
-                                       | mac.be16[1]);
+    uint32_t hash = hash_add(hash_add(basis, table_id),
+                             ((uint32_t) mac.be16[0] << 16) | mac.be16[1]);
     hash = hash_add(hash, mac.be16[2]);
     return hash_bytes(ip, sizeof *ip, hash);
 }
@@ -391,7 +404,7 @@ container_map_resvs_lookup(const struct container_map_resvs *resvs,
                            uint32_t table_id, const struct in6_addr *ip,
                            const struct eth_addr mac)
 {
-    uint32_t hash = container_map_resv_hash(table_id, ip, mac);
+    uint32_t hash = container_map_resv_hash(resvs->basis, table_id, ip, mac);
     const struct container_map_resv *r;
 
     CMAP_FOR_EACH_WITH_HASH (r, node, hash, &resvs->map) {
@@ -404,16 +417,17 @@ container_map_resvs_lookup(const struct container_map_resvs *resvs,
 }
 
 static inline uint32_t
-container_map_addr_hash(uint32_t table_id, const struct in6_addr *ip)
+container_map_addr_hash(uint32_t basis, uint32_t table_id,
+                        const struct in6_addr *ip)
 {
-    return hash_bytes(ip, sizeof *ip, table_id);
+    return hash_bytes(ip, sizeof *ip, hash_add(basis, table_id));
 }
 
 static inline const struct container_map_addr *
 container_map_addrs_lookup(const struct container_map_addrs *addrs,
                            uint32_t table_id, const struct in6_addr *ip)
 {
-    uint32_t hash = container_map_addr_hash(table_id, ip);
+    uint32_t hash = container_map_addr_hash(addrs->basis, table_id, ip);
     const struct container_map_addr *a;
 
     CMAP_FOR_EACH_WITH_HASH (a, node, hash, &addrs->map) {
@@ -425,14 +439,15 @@ container_map_addrs_lookup(const struct container_map_addrs *addrs,
 }
 
 static inline uint32_t
-container_map_conn_hash(const struct container_map_conn_key *key)
+container_map_conn_hash(uint32_t basis,
+                        const struct container_map_conn_key *key)
 {
     uint32_t l[4], r[4];
     uint32_t hash;
 
     memcpy(l, &key->local_ip, sizeof l);
     memcpy(r, &key->remote_ip, sizeof r);
-    hash = hash_add(key->table_id, key->proto);
+    hash = hash_add(hash_add(basis, key->table_id), key->proto);
     hash = hash_add(hash, ((uint32_t) key->local_port << 16)
                           | key->remote_port);
     hash = hash_add(hash, l[3]);
@@ -461,6 +476,16 @@ container_map_conns_lookup(const struct container_map_conns *conns,
         }
     }
     return NULL;
+}
+
+/* The hash of a connection's 5-tuple that rendezvous hashing picks its
+ * backend by (container_map_entry_select()): the same in every process and
+ * on every host, so that a connection keeps its backend across restarts and
+ * gateways. */
+static inline uint32_t
+container_map_conn_select_hash(const struct container_map_conn_key *key)
+{
+    return container_map_conn_hash(0, key);
 }
 
 /* Adds 'n' to 'c' without a locked instruction.  A connection's packets are
@@ -538,7 +563,8 @@ void container_map_counters_get(const struct container_map_counters *,
  * mutex. */
 
 /* Backends. */
-void container_map_backends_init(struct container_map_backends *);
+void container_map_backends_init(struct container_map_backends *,
+                                 uint32_t basis);
 void container_map_backends_destroy(struct container_map_backends *);
 struct container_map_backend *container_map_backends_ref(
     struct container_map_backends *, uint32_t table_id,
@@ -557,7 +583,8 @@ void container_map_backend_set_actions(struct container_map_backend *,
  * the new entry no longer has, then releases the old entry with
  * container_map_entries_release(). */
 bool container_map_key_is_valid(const struct container_map_key *);
-void container_map_entries_init(struct container_map_entries *);
+void container_map_entries_init(struct container_map_entries *,
+                                uint32_t basis);
 void container_map_entries_destroy(struct container_map_entries *);
 struct container_map_entry *container_map_entries_find(
     struct container_map_entries *, const struct container_map_key *);
@@ -595,7 +622,7 @@ bool container_map_entries_find_other(const struct container_map_entries *,
 /* Reservations.  container_map_resvs_check() finds what a new reservation
  * of 'mac' on 'ip' with 'ranges' would overlap: another container's
  * reservation (returned), and the container's own ('*own', or NULL). */
-void container_map_resvs_init(struct container_map_resvs *);
+void container_map_resvs_init(struct container_map_resvs *, uint32_t basis);
 void container_map_resvs_destroy(struct container_map_resvs *);
 const struct container_map_resv *container_map_resvs_check(
     const struct container_map_resvs *, uint32_t table_id,
@@ -616,7 +643,7 @@ void container_map_resvs_release(struct container_map_backends *,
                                  struct container_map_resv *);
 
 /* Addresses. */
-void container_map_addrs_init(struct container_map_addrs *);
+void container_map_addrs_init(struct container_map_addrs *, uint32_t basis);
 void container_map_addrs_destroy(struct container_map_addrs *);
 void container_map_addrs_ref(struct container_map_addrs *, uint32_t table_id,
                              const struct in6_addr *ip);
@@ -630,7 +657,7 @@ void container_map_addrs_set_echo(struct container_map_addrs *,
                                   struct container_map_backend *);
 
 /* Connections. */
-void container_map_conns_init(struct container_map_conns *);
+void container_map_conns_init(struct container_map_conns *, uint32_t basis);
 void container_map_conns_destroy(struct container_map_conns *);
 struct container_map_conn *container_map_conns_insert(
     struct container_map_conns *, const struct container_map_conn_key *,

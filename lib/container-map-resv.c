@@ -27,9 +27,10 @@
 #include "util.h"
 
 void
-container_map_resvs_init(struct container_map_resvs *resvs)
+container_map_resvs_init(struct container_map_resvs *resvs, uint32_t basis)
 {
     cmap_init(&resvs->map);
+    resvs->basis = basis;
 }
 
 void
@@ -102,7 +103,8 @@ container_map_resvs_set(struct container_map_resvs *resvs,
                         struct container_map_resv *old)
 {
     struct container_map_resv *new = xzalloc(sizeof *new);
-    uint32_t hash = container_map_resv_hash(table_id, ip, spec->mac);
+    uint32_t hash = container_map_resv_hash(resvs->basis, table_id, ip,
+                                            spec->mac);
 
     new->key.ip = *ip;
     new->key.table_id = table_id;
@@ -123,8 +125,8 @@ container_map_resvs_remove(struct container_map_resvs *resvs,
                            struct container_map_resv *r)
 {
     cmap_remove(&resvs->map, &r->node,
-                container_map_resv_hash(r->key.table_id, &r->key.ip,
-                                        r->key.mac));
+                container_map_resv_hash(resvs->basis, r->key.table_id,
+                                        &r->key.ip, r->key.mac));
 }
 
 /* Frees retired reservation 'r' after RCU, with its backend reference. */

@@ -111,7 +111,8 @@ container_map_get_mapping(const struct container_map *cm,
     const struct container_map_entry *e;
 
     e = container_map_entries_lookup(&cm->entries, key,
-                                     container_map_key_hash(key));
+                                     container_map_key_hash(
+                                         cm->entries.basis, key));
     if (e) {
         mapping_view(e, view);
     }
@@ -165,7 +166,8 @@ container_map_get_conn(const struct container_map *cm, uint32_t table_id,
     key.remote_port = (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6
                        ? htons(0) : remote_port);
     c = container_map_conns_lookup(&cm->conns, &key,
-                                   container_map_conn_hash(&key));
+                                   container_map_conn_hash(
+                                       cm->conns.basis, &key));
     if (c) {
         conn_view(cm, c, view);
     }

@@ -28,6 +28,7 @@
 
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
+#include "random.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -40,13 +41,14 @@ struct container_map *
 container_map_create(void)
 {
     struct container_map *cm = xzalloc(sizeof *cm);
+    uint32_t basis = random_uint32();
 
     ovs_mutex_init(&cm->mutex);
-    container_map_backends_init(&cm->backends);
-    container_map_entries_init(&cm->entries);
-    container_map_resvs_init(&cm->resvs);
-    container_map_addrs_init(&cm->addrs);
-    container_map_conns_init(&cm->conns);
+    container_map_backends_init(&cm->backends, basis);
+    container_map_entries_init(&cm->entries, basis);
+    container_map_resvs_init(&cm->resvs, basis);
+    container_map_addrs_init(&cm->addrs, basis);
+    container_map_conns_init(&cm->conns, basis);
     for (size_t i = 0; i < CONTAINER_MAP_MAX_TABLES; i++) {
         for (size_t j = 0; j < CONTAINER_MAP_N_COUNTERS; j++) {
             atomic_init(&cm->counters[i][j], 0);
@@ -242,7 +244,7 @@ check_batch(const struct container_map *cm,
             *bad = i;
             break;
         }
-        hash = container_map_key_hash(&m->key);
+        hash = container_map_key_hash(cm->entries.basis, &m->key);
         entry = container_map_entries_lookup(&cm->entries, &m->key, hash);
         HMAP_FOR_EACH_WITH_HASH (bk, node, hash, &keys) {
             if (container_map_key_equals(&bk->key, &m->key)) {
@@ -643,7 +645,8 @@ conn_is_valid(const struct container_map *cm,
     container_map_key_init(&mkey, key->table_id, &key->local_ip, key->proto,
                            key->local_port);
     entry = container_map_entries_lookup(&cm->entries, &mkey,
-                                         container_map_key_hash(&mkey));
+                                         container_map_key_hash(
+                                             cm->entries.basis, &mkey));
     if (kind == CONTAINER_MAP_CONN_INBOUND) {
         int i = entry ? container_map_entry_find_backend(entry, backend) : -1;
 

@@ -116,8 +116,8 @@ map_lookup(const struct container_map *t, uint32_t table_id,
     struct container_map_key key;
 
     map_key(&key, table_id, ip, proto, port);
-    return container_map_entries_lookup(&t->entries, &key,
-                                        container_map_key_hash(&key));
+    return container_map_entries_lookup(
+        &t->entries, &key, container_map_key_hash(t->entries.basis, &key));
 }
 
 /* Adds backend 'mac' at 'ofport' to the mapping [table_id, ip, proto, port],
@@ -337,8 +337,8 @@ static struct container_map_conn *
 conn_lookup(const struct container_map *t,
             const struct container_map_conn_key *key)
 {
-    return container_map_conns_lookup(&t->conns, key,
-                                      container_map_conn_hash(key));
+    return container_map_conns_lookup(
+        &t->conns, key, container_map_conn_hash(t->conns.basis, key));
 }
 
 static int
@@ -348,7 +348,9 @@ conn_insert(struct container_map *t,
             enum container_map_conn_kind kind, long long int now,
             struct container_map_conn **connp)
 {
-    return container_map_conn_insert(t, key, container_map_conn_hash(key), b,
+    return container_map_conn_insert(t, key,
+                                     container_map_conn_hash(t->conns.basis,
+                                                             key), b,
                                      kind, now, connp);
 }
 

@@ -87,8 +87,8 @@ key6(struct container_map_key *key, uint32_t table_id, const char *ip,
 static const struct container_map_entry *
 lookup(const struct container_map *t, const struct container_map_key *key)
 {
-    return container_map_entries_lookup(&t->entries, key,
-                                        container_map_key_hash(key));
+    return container_map_entries_lookup(
+        &t->entries, key, container_map_key_hash(t->entries.basis, key));
 }
 
 /* Adds backend 'mac' at 'ofport' (not a flow-based tunnel) to 'key'. */
@@ -804,9 +804,10 @@ test_ipv6_and_mapped(void **state OVS_UNUSED)
         container_map_key_init_ipv4(&k4, table_id, ip, proto, port);
         key4(&k, table_id, ntohl(ip), proto, ntohs(port));
         assert_memory_equal(&k4, &k, sizeof k);
-        assert_int_equal(container_map_key_hash_ipv4(table_id, ip, proto,
+        assert_int_equal(container_map_key_hash_ipv4(t->entries.basis,
+                                                     table_id, ip, proto,
                                                      port),
-                         container_map_key_hash(&k));
+                         container_map_key_hash(t->entries.basis, &k));
     }
     assert_int_equal(add_ok(t, &same, mac_n(1), 2), CONTAINER_MAP_UNCHANGED);
 
@@ -1270,8 +1271,9 @@ reader_main(void *reader_)
         const struct container_map_key *key = &r->keys[i % N_STABLE_KEYS];
         const struct container_map_entry *e;
 
-        e = container_map_entries_lookup(&r->table->entries, key,
-                                         container_map_key_hash(key));
+        e = container_map_entries_lookup(
+            &r->table->entries, key,
+            container_map_key_hash(r->table->entries.basis, key));
         if (!e) {
             r->n_misses++;
         } else if (!entry_ok(e, key, i * 2654435761u)) {
