@@ -69,6 +69,7 @@ struct cm_ctx {
     bool counted;               /* Any of 'counts' nonzero? */
     unsigned long long counts[CONTAINER_MAP_N_COUNTERS];
     unsigned long long n_conn_hits, n_conn_new;
+    unsigned long long n_resv_hits;     /* Delivered by reservation. */
 };
 
 enum cm_verdict {
@@ -120,6 +121,18 @@ cm_eth_src(const struct dp_packet *packet)
     const struct eth_header *eth = dp_packet_eth(packet);
 
     return eth->eth_src;
+}
+
+/* The reservation that owns source port (or echo identifier, if 'id')
+ * 'port' on 'ip', or NULL. */
+static inline const struct container_map_resv *
+cm_find_resv(const struct cm_ctx *ctx, const struct in6_addr *ip,
+             ovs_be16 port, bool id)
+{
+    const struct container_map_addr *addr;
+
+    addr = container_map_addrs_lookup(&ctx->map->addrs, ctx->table_id, ip);
+    return addr ? container_map_addr_find_resv(addr, ntohs(port), id) : NULL;
 }
 
 /* Adds 'packet' to the packets for 'backend' (counted in 'stats', if

@@ -36,6 +36,7 @@ enum cm_verdict
 cm_ingress_echo_request(struct cm_ctx *ctx, struct dp_packet *packet,
                         const struct container_map_pkt *pkt)
 {
+    struct container_map_backend *echo;
     const struct container_map_addr *addr;
     struct eth_addr mac;
 
@@ -44,9 +45,9 @@ cm_ingress_echo_request(struct cm_ctx *ctx, struct dp_packet *packet,
     if (!addr) {
         return CM_MISS;
     }
-    switch (addr->echo) {
+    switch (container_map_addr_get_echo(addr, &echo)) {
     case CONTAINER_MAP_ECHO_CONTAINER:
-        cm_deliver(ctx, packet, addr->echo_backend, NULL);
+        cm_deliver(ctx, packet, echo, NULL);
         return CM_CONSUMED;
     case CONTAINER_MAP_ECHO_SWITCH:
         mac = container_map_get_mac(ctx->map, ctx->table_id);
@@ -118,6 +119,23 @@ cm_ingress_icmp(struct cm_ctx *ctx, struct dp_packet *packet,
             cm_deliver(ctx, packet, entry->backends[i], entry->bstats[i]);
             return CM_CONSUMED;
         }
+    }
+
+    /* About a connection a container opened, or a reply to its ping,
+     * without an entry: the reservation of the port or identifier says
+     * whose it is. */
+    const struct container_map_resv *resv;
+
+    resv = cm_find_resv(ctx, local, local_port,
+                        (pkt->proto == IPPROTO_ICMP
+                         || pkt->proto == IPPROTO_ICMPV6));
+    if (resv) {
+        if (is_error) {
+            cm_count(ctx, CONTAINER_MAP_EV_ICMP_ERROR);
+        }
+        ctx->n_resv_hits++;
+        cm_deliver(ctx, packet, resv->backend, NULL);
+        return CM_CONSUMED;
     }
     return CM_MISS;
 }
@@ -435,20 +453,21 @@ cm_egress_echo_reply(struct cm_ctx *ctx, struct dp_packet *packet,
                      const struct container_map_pkt *pkt)
 {
     const struct container_map_addr *addr;
+    struct container_map_backend *echo;
 
     addr = container_map_addrs_lookup(&ctx->map->addrs, ctx->table_id,
                                       &pkt->src);
     if (!addr) {
         return CM_PASS;
     }
-    if (addr->echo != CONTAINER_MAP_ECHO_CONTAINER
-        || !eth_addr_equals(addr->echo_backend->mac,
-                            cm_eth_src(packet))) {
+    if (container_map_addr_get_echo(addr, &echo)
+        != CONTAINER_MAP_ECHO_CONTAINER
+        || !eth_addr_equals(echo->mac, cm_eth_src(packet))) {
         cm_count(ctx, CONTAINER_MAP_DROP_FORGED);
         return CM_DROP;
     }
-    return (cm_egress_check_place(ctx, packet, addr->echo_backend)
-            == CM_CONSUMED ? CM_PASS : CM_DROP);
+    return (cm_egress_check_place(ctx, packet, echo) == CM_CONSUMED
+            ? CM_PASS : CM_DROP);
 }
 
 /* Anything else from a mapped IP, but for the IPv6 router and neighbour

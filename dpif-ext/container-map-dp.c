@@ -55,6 +55,7 @@
 COVERAGE_DEFINE(container_map_hit);
 COVERAGE_DEFINE(container_map_conn_hit);
 COVERAGE_DEFINE(container_map_conn_new);
+COVERAGE_DEFINE(container_map_resv_hit);
 COVERAGE_DEFINE(container_map_egress_pass);
 COVERAGE_DEFINE(container_map_reply);
 
@@ -385,6 +386,17 @@ cm_ingress_l4(struct cm_ctx *ctx, struct dp_packet *packet,
         goto deliver_conn;
     }
     if (!entry) {
+        /* A reply to a connection that a container opened, whose entry
+         * expired or was never made: the reservation of the port says whose
+         * it is. */
+        const struct container_map_resv *resv;
+
+        resv = cm_find_resv(ctx, &pkt->dst, pkt->dst_port, false);
+        if (resv) {
+            ctx->n_resv_hits++;
+            cm_deliver(ctx, packet, resv->backend, NULL);
+            return CM_CONSUMED;
+        }
         return CM_MISS;
     }
 
@@ -468,9 +480,10 @@ cm_flush_counts(struct cm_ctx *ctx, bool egress, size_t n_pass)
             container_map_count(ctx->map, ctx->table_id, c, ctx->counts[c]);
         }
     }
-    if (ctx->n_conn_hits | ctx->n_conn_new) {
+    if (ctx->n_conn_hits | ctx->n_conn_new | ctx->n_resv_hits) {
         COVERAGE_ADD(container_map_conn_hit, ctx->n_conn_hits);
         COVERAGE_ADD(container_map_conn_new, ctx->n_conn_new);
+        COVERAGE_ADD(container_map_resv_hit, ctx->n_resv_hits);
     }
     if (egress) {
         COVERAGE_ADD(container_map_egress_pass, n_pass);
@@ -569,7 +582,7 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     ctx.n_replies = 0;
     ctx.counted = false;
     memset(ctx.counts, 0, sizeof ctx.counts);
-    ctx.n_conn_hits = ctx.n_conn_new = 0;
+    ctx.n_conn_hits = ctx.n_conn_new = ctx.n_resv_hits = 0;
 
     if (!cm->egress && !cm_ahead_take(a, batch, entries)) {
         parsed = cm_lookup(ctx.map, ctx.table_id, batch->packets, n, pkts,

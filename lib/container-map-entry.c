@@ -202,37 +202,6 @@ container_map_entries_can_add(const struct container_map_entry *entry,
             || container_map_entry_find_mac(entry, mac) >= 0);
 }
 
-/* Finds a mapping of 'table_id' on 'ip' with a port in 'ranges' that has a
- * backend other than 'mac': stores that backend's MAC and the port, and
- * returns true. */
-bool
-container_map_entries_find_other(const struct container_map_entries *entries,
-                                 uint32_t table_id, const struct in6_addr *ip,
-                                 const struct container_map_ranges *ranges,
-                                 const struct eth_addr mac,
-                                 struct eth_addr *other, uint16_t *port)
-{
-    const struct container_map_entry *e;
-
-    CMAP_FOR_EACH (e, node, &entries->map) {
-        uint16_t p = ntohs(e->key.port);
-
-        if (e->key.table_id != table_id
-            || p < ranges->port_min || p > ranges->port_max
-            || !ipv6_addr_equals(&e->key.ip, ip)) {
-            continue;
-        }
-        for (uint32_t i = 0; i < e->n_backends; i++) {
-            if (!eth_addr_equals(e->backends[i]->mac, mac)) {
-                *other = e->backends[i]->mac;
-                *port = p;
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
 /* Inserts a new entry for 'key' (which has none) with backend 'spec'. */
 const struct container_map_entry *
 container_map_entries_insert(struct container_map_entries *entries,

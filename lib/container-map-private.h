@@ -161,6 +161,9 @@ struct container_map_resv {
     struct container_map_resv_key key;
     struct container_map_backend *backend;  /* Holds a reference. */
     struct container_map_ranges ranges;
+    struct ovs_list addr_node;      /* In its address's 'resvs' (the
+                                     * addresses store's, under the
+                                     * mutex). */
 };
 
 struct container_map_resvs {
@@ -170,15 +173,47 @@ struct container_map_resvs {
 
 /* Mapped addresses (container-map-addr.c): the IPs of a table that have
  * mappings or reservations.  ARP requests for them are answered by the
- * switch, and ICMP echo requests as 'echo' says. */
+ * switch, and ICMP echo requests as their echo setting says.  An address
+ * stays the same object while it is mapped; what readers see of it changes
+ * through RCU pointers and atomics.
+ *
+ * Its reservations, sorted by range, tell which container owns a reserved
+ * port or echo identifier on the address: replies to the connections
+ * containers open are delivered by them, without a connection entry. */
+struct container_map_resv_range {
+    uint16_t min, max;
+    const struct container_map_resv *resv;
+};
+
+struct container_map_resv_index {
+    size_t n_ports;                 /* 'ranges' holds the port ranges... */
+    size_t n_ids;                   /* ...then the echo identifier ranges. */
+    struct container_map_resv_range ranges[];
+};
+
+struct container_map_addr_port {
+    struct hmap_node node;          /* In its address's 'ports'. */
+    uint16_t port;
+    uint8_t proto;
+};
+
 struct container_map_addr {
     struct cmap_node node;          /* In 'container_map_addrs'. */
     struct in6_addr ip;
     uint32_t table_id;
+
+    /* Readers' view. */
+    atomic_bool echo_off;           /* Echo requests dropped. */
+    OVSRCU_TYPE(struct container_map_backend *) echo_backend;
+                                    /* Echo requests delivered there (holds a
+                                     * reference), or NULL. */
+    OVSRCU_TYPE(struct container_map_resv_index *) resv_index;
+
+    /* Writers' (the mutex). */
     unsigned int n_users;           /* Invariant 3. */
-    enum container_map_echo echo;
-    struct container_map_backend *echo_backend; /* For ECHO_CONTAINER; holds
-                                                 * a reference. */
+    struct ovs_list resvs;          /* "struct container_map_resv"s. */
+    struct hmap ports;              /* "struct container_map_addr_port"s:
+                                     * its mapped [protocol, port]s. */
 };
 
 struct container_map_addrs {
@@ -438,6 +473,55 @@ container_map_addrs_lookup(const struct container_map_addrs *addrs,
     return NULL;
 }
 
+/* How echo requests to 'addr' are answered (and, for
+ * CONTAINER_MAP_ECHO_CONTAINER, by which backend). */
+static inline enum container_map_echo
+container_map_addr_get_echo(const struct container_map_addr *addr,
+                            struct container_map_backend **backendp)
+{
+    struct container_map_addr *a = CONST_CAST(struct container_map_addr *,
+                                              addr);
+    bool off;
+
+    *backendp = ovsrcu_get(struct container_map_backend *, &a->echo_backend);
+    if (*backendp) {
+        return CONTAINER_MAP_ECHO_CONTAINER;
+    }
+    atomic_read_relaxed(&a->echo_off, &off);
+    return off ? CONTAINER_MAP_ECHO_OFF : CONTAINER_MAP_ECHO_SWITCH;
+}
+
+/* Returns the reservation on 'addr' whose source port range (or, if 'id',
+ * echo identifier range) holds 'value', or NULL. */
+static inline const struct container_map_resv *
+container_map_addr_find_resv(const struct container_map_addr *addr,
+                             uint16_t value, bool id)
+{
+    const struct container_map_resv_index *index;
+    const struct container_map_resv_range *r;
+    size_t lo, hi;
+
+    index = ovsrcu_get(struct container_map_resv_index *, &addr->resv_index);
+    if (!index) {
+        return NULL;
+    }
+    r = id ? &index->ranges[index->n_ports] : index->ranges;
+    lo = 0;
+    hi = id ? index->n_ids : index->n_ports;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (value < r[mid].min) {
+            hi = mid;
+        } else if (value > r[mid].max) {
+            lo = mid + 1;
+        } else {
+            return r[mid].resv;
+        }
+    }
+    return NULL;
+}
+
 static inline uint32_t
 container_map_conn_hash(uint32_t basis,
                         const struct container_map_conn_key *key)
@@ -612,26 +696,10 @@ void container_map_entries_release(struct container_map_backends *,
                                    const struct container_map_entry *new);
 int container_map_entry_find_mac(const struct container_map_entry *,
                                  const struct eth_addr mac);
-bool container_map_entries_find_other(const struct container_map_entries *,
-                                      uint32_t table_id,
-                                      const struct in6_addr *ip,
-                                      const struct container_map_ranges *,
-                                      const struct eth_addr mac,
-                                      struct eth_addr *other, uint16_t *port);
 
-/* Reservations.  container_map_resvs_check() finds what a new reservation
- * of 'mac' on 'ip' with 'ranges' would overlap: another container's
- * reservation (returned), and the container's own ('*own', or NULL). */
+/* Reservations. */
 void container_map_resvs_init(struct container_map_resvs *, uint32_t basis);
 void container_map_resvs_destroy(struct container_map_resvs *);
-const struct container_map_resv *container_map_resvs_check(
-    const struct container_map_resvs *, uint32_t table_id,
-    const struct in6_addr *ip, const struct eth_addr mac,
-    const struct container_map_ranges *,
-    const struct container_map_resv **own);
-const struct container_map_resv *container_map_resvs_find_port(
-    const struct container_map_resvs *, uint32_t table_id,
-    const struct in6_addr *ip, uint16_t port, const struct eth_addr *except);
 struct container_map_resv *container_map_resvs_set(
     struct container_map_resvs *, struct container_map_backends *,
     uint32_t table_id, const struct in6_addr *ip,
@@ -642,14 +710,26 @@ void container_map_resvs_remove(struct container_map_resvs *,
 void container_map_resvs_release(struct container_map_backends *,
                                  struct container_map_resv *);
 
-/* Addresses. */
+/* Addresses.  Each mapping and reservation of an address counts as a user
+ * of it (invariant 3): add_mapping() and add_resv() make the address if it
+ * has none yet, del_mapping() and del_resv() delete it with the last one.
+ * The reservations' index is rebuilt at every change of the address's
+ * reservations. */
 void container_map_addrs_init(struct container_map_addrs *, uint32_t basis);
 void container_map_addrs_destroy(struct container_map_addrs *);
-void container_map_addrs_ref(struct container_map_addrs *, uint32_t table_id,
-                             const struct in6_addr *ip);
-void container_map_addrs_unref(struct container_map_addrs *,
-                               struct container_map_backends *,
-                               uint32_t table_id, const struct in6_addr *ip);
+void container_map_addrs_add_mapping(struct container_map_addrs *,
+                                     const struct container_map_key *);
+void container_map_addrs_del_mapping(struct container_map_addrs *,
+                                     struct container_map_backends *,
+                                     const struct container_map_key *);
+void container_map_addrs_add_resv(struct container_map_addrs *,
+                                  struct container_map_resv *);
+void container_map_addrs_replace_resv(struct container_map_addrs *,
+                                      struct container_map_resv *old,
+                                      struct container_map_resv *new);
+void container_map_addrs_del_resv(struct container_map_addrs *,
+                                  struct container_map_backends *,
+                                  struct container_map_resv *);
 void container_map_addrs_set_echo(struct container_map_addrs *,
                                   struct container_map_backends *,
                                   const struct container_map_addr *,

@@ -16,8 +16,9 @@
 
 /* The container map's reservations store: [table, IP, container MAC] -> the
  * container's backend and its source port and ICMP identifier ranges on the
- * IP.  A leaf (container-map-private.h): it calls only the backends store;
- * the coordinator checks overlaps with it before a change and forgets the
+ * IP.  A leaf (container-map-private.h): it calls only the backends store.
+ * Each address indexes its reservations by range (container-map-addr.c);
+ * the coordinator checks overlaps there before a change and forgets the
  * connections of what a change retires. */
 
 #include <config.h>
@@ -38,57 +39,6 @@ container_map_resvs_destroy(struct container_map_resvs *resvs)
 {
     ovs_assert(cmap_is_empty(&resvs->map));
     cmap_destroy(&resvs->map);
-}
-
-static bool
-ranges_overlap(uint16_t a_min, uint16_t a_max, uint16_t b_min, uint16_t b_max)
-{
-    return a_min <= b_max && b_min <= a_max;
-}
-
-const struct container_map_resv *
-container_map_resvs_check(const struct container_map_resvs *resvs,
-                          uint32_t table_id, const struct in6_addr *ip,
-                          const struct eth_addr mac,
-                          const struct container_map_ranges *ranges,
-                          const struct container_map_resv **own)
-{
-    const struct container_map_resv *r;
-
-    *own = NULL;
-    CMAP_FOR_EACH (r, node, &resvs->map) {
-        if (r->key.table_id != table_id || !ipv6_addr_equals(&r->key.ip, ip)) {
-            continue;
-        }
-        if (eth_addr_equals(r->key.mac, mac)) {
-            *own = r;
-        } else if (ranges_overlap(ranges->port_min, ranges->port_max,
-                                  r->ranges.port_min, r->ranges.port_max)
-                   || ranges_overlap(ranges->id_min, ranges->id_max,
-                                     r->ranges.id_min, r->ranges.id_max)) {
-            return r;
-        }
-    }
-    return NULL;
-}
-
-/* Returns the reservation on 'ip' whose source port range holds 'port', but
- * not the one of 'except' (if nonnull), or NULL. */
-const struct container_map_resv *
-container_map_resvs_find_port(const struct container_map_resvs *resvs,
-                              uint32_t table_id, const struct in6_addr *ip,
-                              uint16_t port, const struct eth_addr *except)
-{
-    const struct container_map_resv *r;
-
-    CMAP_FOR_EACH (r, node, &resvs->map) {
-        if (r->key.table_id == table_id && ipv6_addr_equals(&r->key.ip, ip)
-            && port >= r->ranges.port_min && port <= r->ranges.port_max
-            && (!except || !eth_addr_equals(r->key.mac, *except))) {
-            return r;
-        }
-    }
-    return NULL;
 }
 
 /* Sets the reservation of 'spec->mac' on 'ip': a new one, or one that

@@ -62,9 +62,11 @@ static void
 addr_view(const struct container_map_addr *a,
           struct container_map_addr_view *view)
 {
+    struct container_map_backend *echo;
+
     view->ip = a->ip;
-    view->echo = a->echo;
-    view->echo_mac = a->echo_backend ? a->echo_backend->mac : eth_addr_zero;
+    view->echo = container_map_addr_get_echo(a, &echo);
+    view->echo_mac = echo ? echo->mac : eth_addr_zero;
 }
 
 static void
@@ -127,6 +129,25 @@ container_map_get_resv(const struct container_map *cm, uint32_t table_id,
     const struct container_map_resv *r;
 
     r = container_map_resvs_lookup(&cm->resvs, table_id, ip, mac);
+    if (r) {
+        resv_view(r, view);
+    }
+    return r != NULL;
+}
+
+bool
+container_map_get_port_owner(const struct container_map *cm,
+                             uint32_t table_id, const struct in6_addr *ip,
+                             uint16_t value, bool id,
+                             struct container_map_resv_view *view)
+{
+    const struct container_map_resv *r = NULL;
+    const struct container_map_addr *a;
+
+    a = container_map_addrs_lookup(&cm->addrs, table_id, ip);
+    if (a) {
+        r = container_map_addr_find_resv(a, value, id);
+    }
     if (r) {
         resv_view(r, view);
     }

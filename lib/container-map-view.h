@@ -93,6 +93,13 @@ bool container_map_get_addr(const struct container_map *, uint32_t table_id,
                             const struct in6_addr *ip,
                             struct container_map_addr_view *);
 
+/* The reservation on 'ip' whose source port range (or, if 'id', echo
+ * identifier range) holds 'value'. */
+bool container_map_get_port_owner(const struct container_map *,
+                                  uint32_t table_id, const struct in6_addr *ip,
+                                  uint16_t value, bool id,
+                                  struct container_map_resv_view *);
+
 /* The connection with the given 5-tuple (for ICMP echo, 'local_port' is the
  * identifier and 'remote_port' is ignored). */
 bool container_map_get_conn(const struct container_map *, uint32_t table_id,

@@ -121,8 +121,7 @@ retire_entry(struct container_map *cm, struct container_map_entry *old,
         }
     }
     if (!new) {
-        container_map_addrs_unref(&cm->addrs, &cm->backends, key->table_id,
-                                  &key->ip);
+        container_map_addrs_del_mapping(&cm->addrs, &cm->backends, key);
     }
     container_map_entries_release(&cm->backends, old, new);
 }
@@ -135,14 +134,18 @@ check_mapping(const struct container_map *cm,
               struct container_map_conflict *conflict)
     OVS_REQUIRES(cm->mutex)
 {
-    const struct container_map_resv *r;
+    const struct container_map_resv *r = NULL;
+    const struct container_map_addr *addr;
 
     if (!container_map_key_is_valid(&m->key)) {
         return EINVAL;
     }
-    r = container_map_resvs_find_port(&cm->resvs, m->key.table_id, &m->key.ip,
-                                      ntohs(m->key.port), &m->backend.mac);
-    if (r) {
+    addr = container_map_addrs_lookup(&cm->addrs, m->key.table_id,
+                                      &m->key.ip);
+    if (addr) {
+        r = container_map_addr_find_resv(addr, ntohs(m->key.port), false);
+    }
+    if (r && !eth_addr_equals(r->key.mac, m->backend.mac)) {
         memset(conflict, 0, sizeof *conflict);
         conflict->mac = r->key.mac;
         conflict->ranges = r->ranges;
@@ -163,7 +166,7 @@ add__(struct container_map *cm, const struct container_map_mapping *m,
     if (!old) {
         container_map_entries_insert(&cm->entries, &cm->backends, &m->key,
                                      &m->backend);
-        container_map_addrs_ref(&cm->addrs, m->key.table_id, &m->key.ip);
+        container_map_addrs_add_mapping(&cm->addrs, &m->key);
         *result = CONTAINER_MAP_ADDED_ENTRY;
         return 0;
     }
@@ -394,6 +397,63 @@ retire_resv(struct container_map *cm, struct container_map_resv *r)
     container_map_resvs_release(&cm->backends, r);
 }
 
+static bool
+ranges_overlap(uint16_t a_min, uint16_t a_max, uint16_t b_min, uint16_t b_max)
+{
+    return a_min <= b_max && b_min <= a_max;
+}
+
+/* What a reservation of 'mac' on 'addr' with 'ranges' would run into: finds
+ * the container's own reservation there ('*own'), and returns EEXIST if the
+ * ranges overlap another container's reservation, or EADDRINUSE if they hold
+ * a port mapped to another container (invariant 2), with '*conflict' set. */
+static int
+check_resv(const struct container_map *cm,
+           const struct container_map_addr *addr, const struct eth_addr mac,
+           const struct container_map_ranges *ranges,
+           struct container_map_resv **own,
+           struct container_map_conflict *conflict)
+    OVS_REQUIRES(cm->mutex)
+{
+    const struct container_map_addr_port *p;
+    struct container_map_resv *r;
+
+    *own = NULL;
+    LIST_FOR_EACH (r, addr_node, &addr->resvs) {
+        if (eth_addr_equals(r->key.mac, mac)) {
+            *own = r;
+        } else if (ranges_overlap(ranges->port_min, ranges->port_max,
+                                  r->ranges.port_min, r->ranges.port_max)
+                   || ranges_overlap(ranges->id_min, ranges->id_max,
+                                     r->ranges.id_min, r->ranges.id_max)) {
+            conflict->mac = r->key.mac;
+            conflict->ranges = r->ranges;
+            return EEXIST;
+        }
+    }
+    HMAP_FOR_EACH (p, node, &addr->ports) {
+        const struct container_map_entry *e;
+        struct container_map_key key;
+
+        if (p->port < ranges->port_min || p->port > ranges->port_max) {
+            continue;
+        }
+        container_map_key_init(&key, addr->table_id, &addr->ip, p->proto,
+                               htons(p->port));
+        e = container_map_entries_lookup(
+            &cm->entries, &key, container_map_key_hash(cm->entries.basis,
+                                                       &key));
+        for (uint32_t i = 0; e && i < e->n_backends; i++) {
+            if (!eth_addr_equals(e->backends[i]->mac, mac)) {
+                conflict->mac = e->backends[i]->mac;
+                conflict->port = p->port;
+                return EADDRINUSE;
+            }
+        }
+    }
+    return 0;
+}
+
 int
 container_map_reserve(struct container_map *cm, uint32_t table_id,
                       const struct in6_addr *ip,
@@ -401,9 +461,8 @@ container_map_reserve(struct container_map *cm, uint32_t table_id,
                       const struct container_map_ranges *ranges,
                       struct container_map_conflict *conflict)
 {
-    const struct container_map_resv *other, *own_;
-    struct container_map_resv *own, *new;
     const struct container_map_addr *addr;
+    struct container_map_resv *own = NULL, *new;
     int error = 0;
 
     if (table_id >= CONTAINER_MAP_MAX_TABLES || !ranges->port_min
@@ -414,40 +473,32 @@ container_map_reserve(struct container_map *cm, uint32_t table_id,
     memset(conflict, 0, sizeof *conflict);
 
     ovs_mutex_lock(&cm->mutex);
-    other = container_map_resvs_check(&cm->resvs, table_id, ip, spec->mac,
-                                      ranges, &own_);
-    own = CONST_CAST(struct container_map_resv *, own_);
-    if (other) {
-        conflict->mac = other->key.mac;
-        conflict->ranges = other->ranges;
-        error = EEXIST;
-    } else if (container_map_entries_find_other(&cm->entries, table_id, ip,
-                                                ranges, spec->mac,
-                                                &conflict->mac,
-                                                &conflict->port)) {
-        error = EADDRINUSE;
-    } else if (own && container_map_backend_is_at(own->backend, spec)
-               && !memcmp(&own->ranges, ranges, sizeof *ranges)) {
-        /* Unchanged. */
+    addr = container_map_addrs_lookup(&cm->addrs, table_id, ip);
+    if (addr) {
+        error = check_resv(cm, addr, spec->mac, ranges, &own, conflict);
+    }
+    if (error || (own && container_map_backend_is_at(own->backend, spec)
+                  && !memcmp(&own->ranges, ranges, sizeof *ranges))) {
+        /* Refused, or unchanged. */
+    } else if (!own) {
+        new = container_map_resvs_set(&cm->resvs, &cm->backends, table_id, ip,
+                                      spec, ranges, NULL);
+        container_map_addrs_add_resv(&cm->addrs, new);
     } else {
+        struct container_map_backend *echo;
+
         new = container_map_resvs_set(&cm->resvs, &cm->backends, table_id, ip,
                                       spec, ranges, own);
-        if (!own) {
-            container_map_addrs_ref(&cm->addrs, table_id, ip);
-        } else {
-            addr = container_map_addrs_lookup(&cm->addrs, table_id, ip);
-            if (addr && addr->echo == CONTAINER_MAP_ECHO_CONTAINER
-                && addr->echo_backend == own->backend
-                && new->backend != own->backend) {
-                /* The container answering pings moved: follow it. */
-                container_map_addrs_set_echo(
-                    &cm->addrs, &cm->backends, addr,
-                    CONTAINER_MAP_ECHO_CONTAINER,
-                    container_map_backends_ref(&cm->backends, table_id,
-                                               spec));
-            }
-            retire_resv(cm, own);
+        container_map_addrs_replace_resv(&cm->addrs, own, new);
+        if (container_map_addr_get_echo(addr, &echo)
+            == CONTAINER_MAP_ECHO_CONTAINER
+            && echo == own->backend && new->backend != own->backend) {
+            /* The container answering pings moved: follow it. */
+            container_map_addrs_set_echo(
+                &cm->addrs, &cm->backends, addr, CONTAINER_MAP_ECHO_CONTAINER,
+                container_map_backends_ref(&cm->backends, table_id, spec));
         }
+        retire_resv(cm, own);
     }
     ovs_mutex_unlock(&cm->mutex);
     return error;
@@ -458,18 +509,19 @@ unreserve__(struct container_map *cm, struct container_map_resv *r)
     OVS_REQUIRES(cm->mutex)
 {
     const struct container_map_addr *addr;
+    struct container_map_backend *echo;
 
     container_map_resvs_remove(&cm->resvs, r);
     /* The container no longer uses the IP: it cannot answer its pings. */
     addr = container_map_addrs_lookup(&cm->addrs, r->key.table_id,
                                       &r->key.ip);
-    if (addr && addr->echo == CONTAINER_MAP_ECHO_CONTAINER
-        && eth_addr_equals(addr->echo_backend->mac, r->key.mac)) {
+    if (container_map_addr_get_echo(addr, &echo)
+        == CONTAINER_MAP_ECHO_CONTAINER
+        && eth_addr_equals(echo->mac, r->key.mac)) {
         container_map_addrs_set_echo(&cm->addrs, &cm->backends, addr,
                                      CONTAINER_MAP_ECHO_SWITCH, NULL);
     }
-    container_map_addrs_unref(&cm->addrs, &cm->backends, r->key.table_id,
-                              &r->key.ip);
+    container_map_addrs_del_resv(&cm->addrs, &cm->backends, r);
     retire_resv(cm, r);
 }
 

@@ -188,6 +188,7 @@ trace_lookup(const struct flow *flow, uint32_t table_id,
 {
     struct container_map *map = container_map_global();
     struct container_map_mapping_view *m;
+    struct container_map_resv_view r;
     struct ds s = DS_EMPTY_INITIALIZER;
     struct container_map_key key;
     struct in6_addr src, ip;
@@ -229,6 +230,16 @@ trace_lookup(const struct flow *flow, uint32_t table_id,
             m = xmalloc(sizeof *m);
             if (container_map_get_mapping(map, &key, m)) {
                 trace_mapping(m, trace, &s);
+            } else if (container_map_get_port_owner(map, table_id, &ip,
+                                                    ntohs(flow->tp_dst),
+                                                    false, &r)) {
+                ds_put_format(&s, "no mapping; in the source port range "
+                              "%"PRIu16"-%"PRIu16" of container "ETH_ADDR_FMT
+                              " on port %"PRIu16", delivered there",
+                              r.ranges.port_min, r.ranges.port_max,
+                              ETH_ADDR_ARGS(r.backend.mac),
+                              ofp_to_u16(r.backend.ofport));
+                trace_report(trace, &s);
             } else {
                 ds_put_format(&s, "no mapping, %s", trace_miss(cm));
                 trace_report(trace, &s);

@@ -301,6 +301,24 @@ n_backends(const struct container_map *t)
     return hmap_count(&t->backends.map);
 }
 
+/* How echo requests to 'addr' are answered, and by which backend. */
+static enum container_map_echo
+echo_of(const struct container_map_addr *addr)
+{
+    struct container_map_backend *b;
+
+    return container_map_addr_get_echo(addr, &b);
+}
+
+static struct container_map_backend *
+echo_backend_of(const struct container_map_addr *addr)
+{
+    struct container_map_backend *b;
+
+    container_map_addr_get_echo(addr, &b);
+    return b;
+}
+
 /* Asserts that 'ip' is mapped in 'table_id' with 'n_users' users. */
 static void
 assert_addr(const struct container_map *t, uint32_t table_id,
@@ -1300,6 +1318,100 @@ test_resv_invalid(void **state OVS_UNUSED)
     destroy_table(t);
 }
 
+/* Returns the MAC's last byte of the container that owns 'value' (a port,
+ * or an echo identifier if 'id') on 'ip', or 0 for none. */
+static int
+owner_of(const struct container_map *t, const struct in6_addr *ip,
+         uint16_t value, bool id)
+{
+    const struct container_map_addr *addr = addr_lookup(t, 1, ip);
+    const struct container_map_resv *r;
+
+    r = addr ? container_map_addr_find_resv(addr, value, id) : NULL;
+    return r ? r->key.mac.ea[5] : 0;
+}
+
+/* Each address indexes its reservations by range, which is how a reply
+ * finds its container without a connection entry, and how new mappings and
+ * reservations are checked. */
+static void
+test_resv_index(void **state OVS_UNUSED)
+{
+    struct container_map *t = container_map_create();
+    struct in6_addr x = ip4_addr(IP_X), y = ip4_addr(IP_Y);
+    static const struct {
+        uint16_t value;
+        bool id;
+        int owner;
+    } cases[] = {
+        { 999, false, 0 }, { 1000, false, 1 }, { 1999, false, 1 },
+        { 2000, false, 3 }, { 2500, false, 3 }, { 2999, false, 3 },
+        { 3000, false, 2 }, { 3999, false, 2 }, { 4000, false, 0 },
+        { 65535, false, 0 }, { 0, true, 0 }, { 1, true, 1 }, { 99, true, 1 },
+        { 100, true, 2 }, { 199, true, 2 }, { 200, true, 3 },
+        { 299, true, 3 }, { 300, true, 0 },
+    };
+
+    assert_int_equal(owner_of(t, &x, 1000, false), 0);
+    resv_ok(t, 1, &x, mac_n(1), 2, 1000, 1999, 1, 99);
+    resv_ok(t, 1, &x, mac_n(2), 3, 3000, 3999, 100, 199);
+    resv_ok(t, 1, &x, mac_n(3), 4, 2000, 2999, 200, 299);
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        if (owner_of(t, &x, cases[i].value, cases[i].id) != cases[i].owner) {
+            fail_msg("%s %"PRIu16": owner %d, not %d",
+                     cases[i].id ? "id" : "port", cases[i].value,
+                     owner_of(t, &x, cases[i].value, cases[i].id),
+                     cases[i].owner);
+        }
+    }
+    /* Another address, another index. */
+    assert_int_equal(owner_of(t, &y, 1000, false), 0);
+    resv_ok(t, 1, &y, mac_n(4), 5, 1, 65535, 0, 65535);
+    assert_int_equal(owner_of(t, &y, 1000, false), 4);
+    assert_int_equal(owner_of(t, &x, 1000, false), 1);
+
+    /* A changed range moves, a deleted one goes; refused changes change
+     * nothing. */
+    resv_ok(t, 1, &x, mac_n(3), 4, 5000, 5999, 200, 299);
+    assert_int_equal(owner_of(t, &x, 2500, false), 0);
+    assert_int_equal(owner_of(t, &x, 5500, false), 3);
+    assert_int_equal(container_map_unreserve(t, 1, &x, mac_n(1)), 0);
+    assert_int_equal(owner_of(t, &x, 1000, false), 0);
+    assert_int_equal(owner_of(t, &x, 50, true), 0);
+    assert_int_equal(owner_of(t, &x, 3500, false), 2);
+    {
+        struct eth_addr other;
+
+        assert_int_equal(resv_set(t, 1, &x, mac_n(5), 6, 3500, 3600, 400,
+                                  400, &other), EEXIST);
+    }
+    assert_int_equal(owner_of(t, &x, 3500, false), 2);
+
+    /* A mapping into another container's range is refused, one into no
+     * range or its own is taken. */
+    {
+        struct container_map_mapping m = {
+            .backend = { .mac = mac_n(9), .ofport = u16_to_ofp(9),
+                         .tun_dst = in6addr_any },
+        };
+        enum container_map_add_result result;
+        struct container_map_conflict conflict;
+
+        map_key(&m.key, 1, &x, IPPROTO_TCP, 3500);
+        assert_int_equal(container_map_add(t, &m, &result, &conflict),
+                         EADDRINUSE);
+        assert_true(eth_addr_equals(conflict.mac, mac_n(2)));
+        assert_int_equal(conflict.ranges.port_min, 3000);
+        map_key(&m.key, 1, &x, IPPROTO_TCP, 4500);
+        assert_int_equal(container_map_add(t, &m, &result, &conflict), 0);
+        m.backend.mac = mac_n(2);
+        m.backend.ofport = u16_to_ofp(3);
+        map_key(&m.key, 1, &x, IPPROTO_TCP, 3500);
+        assert_int_equal(container_map_add(t, &m, &result, &conflict), 0);
+    }
+    destroy_table(t);
+}
+
 static void
 test_resv_update(void **state OVS_UNUSED)
 {
@@ -1367,8 +1479,8 @@ test_addr_refs(void **state OVS_UNUSED)
     map_add(t, 1, &x, IPPROTO_TCP, 80, mac_n(1), 2);
     addr = addr_lookup(t, 1, &x);
     assert_addr(t, 1, &x, 1);
-    assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_SWITCH);
-    assert_null(addr->echo_backend);
+    assert_int_equal(echo_of(addr), CONTAINER_MAP_ECHO_SWITCH);
+    assert_null(echo_backend_of(addr));
     map_add(t, 1, &x, IPPROTO_TCP, 80, mac_n(2), 3);
     assert_addr(t, 1, &x, 1);
     map_add(t, 1, &x, IPPROTO_UDP, 53, mac_n(1), 2);
@@ -1446,17 +1558,17 @@ test_echo_settings(void **state OVS_UNUSED)
     assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_CONTAINER, &mac1),
                      ENOENT);
-    assert_int_equal(addr_lookup(t, 1, &x)->echo, CONTAINER_MAP_ECHO_SWITCH);
+    assert_int_equal(echo_of(addr_lookup(t, 1, &x)), CONTAINER_MAP_ECHO_SWITCH);
 
     assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_OFF, NULL), 0);
     addr = addr_lookup(t, 1, &x);
-    assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_OFF);
-    assert_null(addr->echo_backend);
+    assert_int_equal(echo_of(addr), CONTAINER_MAP_ECHO_OFF);
+    assert_null(echo_backend_of(addr));
     assert_int_equal(addr->n_users, 1);
     assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_SWITCH, NULL), 0);
-    assert_int_equal(addr_lookup(t, 1, &x)->echo, CONTAINER_MAP_ECHO_SWITCH);
+    assert_int_equal(echo_of(addr_lookup(t, 1, &x)), CONTAINER_MAP_ECHO_SWITCH);
 
     /* With reservations. */
     a = resv_ok(t, 1, &x, mac_n(1), 2, 1000, 1999, 1, 99);
@@ -1465,8 +1577,8 @@ test_echo_settings(void **state OVS_UNUSED)
     assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_CONTAINER, &mac1), 0);
     addr = addr_lookup(t, 1, &x);
-    assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_CONTAINER);
-    assert_ptr_equal(addr->echo_backend, a);
+    assert_int_equal(echo_of(addr), CONTAINER_MAP_ECHO_CONTAINER);
+    assert_ptr_equal(echo_backend_of(addr), a);
 
     /* A MAC without a reservation on this IP (it has one on Y), or the IP
      * in another table: ENOENT, nothing changes. */
@@ -1477,27 +1589,27 @@ test_echo_settings(void **state OVS_UNUSED)
                          t, 2, &x, CONTAINER_MAP_ECHO_CONTAINER, &mac1),
                      ENOENT);
     addr = addr_lookup(t, 1, &x);
-    assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_CONTAINER);
-    assert_ptr_equal(addr->echo_backend, a);
+    assert_int_equal(echo_of(addr), CONTAINER_MAP_ECHO_CONTAINER);
+    assert_ptr_equal(echo_backend_of(addr), a);
 
     /* Another target. */
     assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_CONTAINER, &mac2), 0);
     addr = addr_lookup(t, 1, &x);
-    assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_CONTAINER);
-    assert_ptr_equal(addr->echo_backend, b);
+    assert_int_equal(echo_of(addr), CONTAINER_MAP_ECHO_CONTAINER);
+    assert_ptr_equal(echo_backend_of(addr), b);
 
     /* Deleting another container's reservation changes nothing; deleting
      * the target's falls back to the switch, the IP stays mapped. */
     assert_int_equal(container_map_unreserve(t, 1, &x, mac_n(1)), 0);
     addr = addr_lookup(t, 1, &x);
-    assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_CONTAINER);
-    assert_ptr_equal(addr->echo_backend, b);
+    assert_int_equal(echo_of(addr), CONTAINER_MAP_ECHO_CONTAINER);
+    assert_ptr_equal(echo_backend_of(addr), b);
     assert_int_equal(container_map_unreserve(t, 1, &x, mac_n(2)), 0);
     addr = addr_lookup(t, 1, &x);
     assert_non_null(addr);
-    assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_SWITCH);
-    assert_null(addr->echo_backend);
+    assert_int_equal(echo_of(addr), CONTAINER_MAP_ECHO_SWITCH);
+    assert_null(echo_backend_of(addr));
     assert_int_equal(addr->n_users, 1);
 
     /* The same through a flush. */
@@ -1506,8 +1618,8 @@ test_echo_settings(void **state OVS_UNUSED)
                          t, 1, &x, CONTAINER_MAP_ECHO_CONTAINER, &mac2), 0);
     assert_int_equal(resv_flush(t, 1), 2);
     addr = addr_lookup(t, 1, &x);
-    assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_SWITCH);
-    assert_null(addr->echo_backend);
+    assert_int_equal(echo_of(addr), CONTAINER_MAP_ECHO_SWITCH);
+    assert_null(echo_backend_of(addr));
 
     /* An address that goes away and comes back starts from the default. */
     assert_int_equal(container_map_set_echo(
@@ -1515,7 +1627,7 @@ test_echo_settings(void **state OVS_UNUSED)
     assert_int_equal(map_del(t, 1, &x, IPPROTO_TCP, 80, NULL), 0);
     assert_null(addr_lookup(t, 1, &x));
     map_add(t, 1, &x, IPPROTO_TCP, 80, mac_n(1), 2);
-    assert_int_equal(addr_lookup(t, 1, &x)->echo, CONTAINER_MAP_ECHO_SWITCH);
+    assert_int_equal(echo_of(addr_lookup(t, 1, &x)), CONTAINER_MAP_ECHO_SWITCH);
     assert_int_equal(map_del(t, 1, &x, IPPROTO_TCP, 80, NULL), 0);
 
     /* The echo targets held no backend beyond their use. */
@@ -1549,12 +1661,12 @@ test_echo_target_moves(void **state OVS_UNUSED)
     a7 = resv_ok(t, 1, &x, mac_n(1), 7, 1000, 1999, 1, 99);
     addr = addr_lookup(t, 1, &x);
     assert_non_null(addr);
-    if (addr->echo == CONTAINER_MAP_ECHO_CONTAINER) {
-        assert_true(eth_addr_equals(addr->echo_backend->mac, mac1));
-        assert_int_equal(ofp_to_u16(addr->echo_backend->ofport), 7);
-        assert_ptr_equal(addr->echo_backend, a7);
+    if (echo_of(addr) == CONTAINER_MAP_ECHO_CONTAINER) {
+        assert_true(eth_addr_equals(echo_backend_of(addr)->mac, mac1));
+        assert_int_equal(ofp_to_u16(echo_backend_of(addr)->ofport), 7);
+        assert_ptr_equal(echo_backend_of(addr), a7);
     } else {
-        assert_int_equal(addr->echo, CONTAINER_MAP_ECHO_SWITCH);
+        assert_int_equal(echo_of(addr), CONTAINER_MAP_ECHO_SWITCH);
     }
 
     destroy_table(t);
@@ -2753,6 +2865,7 @@ main(void)
         cmocka_unit_test(test_resv_overlap),
         cmocka_unit_test(test_resv_invalid),
         cmocka_unit_test(test_resv_update),
+        cmocka_unit_test(test_resv_index),
         cmocka_unit_test(test_addr_refs),
         cmocka_unit_test(test_echo_settings),
         cmocka_unit_test(test_echo_target_moves),
