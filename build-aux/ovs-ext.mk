@@ -26,6 +26,7 @@ lib_libopenvswitch_la_SOURCES += \
 	cmext/lib/container-map-resv.c \
 	cmext/lib/container-map-stats.c \
 	cmext/lib/container-map-stats.h \
+	cmext/lib/container-map-sweep.c \
 	cmext/lib/container-map-view.c \
 	cmext/lib/container-map-view.h \
 	cmext/dpif-ext/container-map-dp.c \

@@ -363,14 +363,16 @@ cm_egress_conn(struct cm_ctx *ctx, struct dp_packet *packet,
         return verdict;
     }
     error = container_map_conn_insert(ctx->map, &ckey, chash, backend, kind,
-                                      cm_now(ctx), &conn);
+                                      true, cm_now(ctx), &conn);
     if (!error) {
         ctx->n_conn_new++;
         container_map_conn_touch(conn, cm_now(ctx), pkt->tcp_flags, false,
                                  dp_packet_size(packet));
         return CM_PASS;
-    } else if (error == ENOSPC) {
-        cm_count(ctx, CONTAINER_MAP_EV_CONN_FULL);
+    } else if (error == ENOSPC || error == EDQUOT) {
+        /* Replies find the container by its reservation anyway. */
+        cm_count(ctx, (error == ENOSPC ? CONTAINER_MAP_EV_CONN_FULL
+                       : CONTAINER_MAP_EV_CONN_LIMITED));
         return CM_PASS;
     } else if (error == EEXIST) {
         cm_count(ctx, CONTAINER_MAP_DROP_COLLISION);

@@ -408,14 +408,21 @@ cm_ingress_l4(struct cm_ctx *ctx, struct dp_packet *packet,
     backend = entry->backends[i];
 
     if (!(pkt->tcp_flags & TCP_RST)) {
+        /* A TCP segment that continues a connection was answered (the
+         * client acknowledges the container); a SYN or UDP packet may be
+         * the first of a flood. */
+        bool answered = (pkt->proto == IPPROTO_TCP
+                         && (pkt->tcp_flags & (TCP_ACK | TCP_SYN)) == TCP_ACK);
         int error = container_map_conn_insert(ctx->map, &ckey, chash, backend,
                                               CONTAINER_MAP_CONN_INBOUND,
-                                              cm_now(ctx), &conn);
+                                              answered, cm_now(ctx), &conn);
         if (!error || error == EEXIST) {
             ctx->n_conn_new += !error;
             goto deliver_conn;
         } else if (error == ENOSPC) {
             cm_count(ctx, CONTAINER_MAP_EV_CONN_FULL);
+        } else if (error == EDQUOT) {
+            cm_count(ctx, CONTAINER_MAP_EV_CONN_LIMITED);
         }
         /* ESTALE: the mapping changed an instant ago; the backend it had
          * when the packet arrived takes it, unrecorded. */

@@ -102,6 +102,7 @@ container_map_backends_ref(struct container_map_backends *backends,
     b->ofport = spec->ofport;
     b->tun_dst = spec->tun_dst;
     b->n_refs = 1;
+    ovs_list_init(&b->conns);
     /* The container's identity for rendezvous hashing: its MAC alone, the
      * same in every process and on every host. */
     b->hrw_id = hash_finish(mac_hash(0, spec->mac), 6);

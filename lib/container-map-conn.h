@@ -32,15 +32,26 @@
  *
  * The datapath makes them (container-map-private.h).  They expire like
  * conntrack's: after an idle timeout that depends on the protocol, shorter
- * once a TCP FIN or RST went by.  The table is bounded: when it is full, a
- * new connection is not recorded (counted as conn_table_full) and an inbound
- * one still goes to the backend that hashing picks, an outbound one still
- * leaves. */
+ * once a TCP FIN or RST went by (a RST from outside only until the container
+ * sends again: a blind RST changes nothing).  An inbound connection the
+ * container has not answered yet (a SYN flood's, one UDP packet's) expires
+ * in seconds.
+ *
+ * The table is bounded, and so are the connections per remote source and
+ * per container.  When the table is full, the oldest unanswered inbound
+ * connection makes room; if there is none, a new connection is not recorded
+ * (counted as conn_table_full) and an inbound one still goes to the backend
+ * that hashing picks, an outbound one still leaves: replies to containers'
+ * connections are delivered by their reservation, with or without an
+ * entry. */
 
 #include <stddef.h>
 #include <stdint.h>
 
 struct container_map;
+
+/* The largest connection table limit (its heads take 8 bytes each). */
+#define CONTAINER_MAP_MAX_CONNS (16 * 1024 * 1024)
 
 struct container_map_conn_settings {
     unsigned int max_conns;         /* Connection table limit. */
@@ -48,10 +59,17 @@ struct container_map_conn_settings {
     long long int tcp_closing_ms;   /* After FIN or RST. */
     long long int udp_ms;           /* UDP and SCTP idle timeout. */
     long long int icmp_ms;          /* ICMP echo idle timeout. */
+    long long int unanswered_ms;    /* Idle timeout of an inbound connection
+                                     * the container has not answered. */
+    unsigned int per_source;        /* Inbound connections per remote IP. */
+    unsigned int per_container;     /* Connections per container. */
 };
 
 /* Lowering the limit below the table's content removes nothing: new
- * connections wait for room. */
+ * connections wait for room (unanswered inbound ones make room at once).
+ * Setting a new limit resizes the table's heads, which waits for an RCU
+ * grace period: call it from a thread that holds no lock PMD threads
+ * take. */
 void container_map_conn_get_settings(const struct container_map *,
                                      struct container_map_conn_settings *);
 void container_map_conn_set_settings(

@@ -106,7 +106,9 @@ struct container_map_backend {
     struct in6_addr tun_dst;        /* As in container_map_backend_spec. */
     uint32_t hrw_id;                /* Its identity for rendezvous hashing. */
     unsigned int n_refs;            /* Mappings, reservations, echo settings.*/
-    unsigned int n_conns;           /* Connection entries leading here. */
+    unsigned int n_conns;           /* Connection entries leading here... */
+    struct ovs_list conns;          /* ...in this list (the connections
+                                     * store's, under the mutex). */
     OVSRCU_TYPE(struct container_map_actions *) actions;
 };
 
@@ -245,10 +247,21 @@ enum container_map_conn_kind {
 /* Bits of a connection's 'tcp_flags'. */
 #define CONTAINER_MAP_CONN_FIN_IN   0x01  /* FIN from the remote side. */
 #define CONTAINER_MAP_CONN_FIN_OUT  0x02  /* FIN from the container. */
-#define CONTAINER_MAP_CONN_RST      0x04  /* RST either way. */
+#define CONTAINER_MAP_CONN_RST      0x04  /* RST from the container. */
+#define CONTAINER_MAP_CONN_RST_IN   0x08  /* RST from the remote side, and no
+                                           * packet from the container since
+                                           * (which a blind RST does not
+                                           * stop). */
+
+/* A link of the connections' chains. */
+struct container_map_conn_link {
+    OVSRCU_TYPE(struct container_map_conn *) p;
+};
 
 struct container_map_conn {
-    struct cmap_node node;          /* In 'container_map_conns'. */
+    struct container_map_conn_link next[2]; /* In chains of either gen. */
+    uint32_t hash;                  /* container_map_conn_hash() with the
+                                     * store's basis. */
     struct container_map_conn_key key;
     struct container_map_backend *backend;
     enum container_map_conn_kind kind;
@@ -259,17 +272,50 @@ struct container_map_conn {
     long long int created;          /* msec. */
     atomic_llong used;              /* msec, last packet either way. */
     atomic_uint8_t tcp_flags;
+    atomic_bool answered;           /* Inbound: the container sent on it, or
+                                     * the client completed a TCP handshake.
+                                     * Outbound: always. */
     struct container_map_counters in;   /* To the container. */
     struct container_map_counters out;  /* From the container. */
+
+    /* The store's, under the mutex. */
+    struct ovs_list backend_node;   /* In 'backend->conns'. */
+    struct ovs_list unanswered_node;    /* In the store's 'unanswered'. */
+    struct container_map_conn_source *source;   /* Inbound: its remote's. */
+    bool removed;                   /* No longer in the chains. */
+};
+
+/* The connections' hash table: a fixed array of chain heads, sized at the
+ * table's limit when the limit is set, so that an insert (by a PMD thread,
+ * under the mutex) is always O(1) and never grows the table.  A connection
+ * is in the chains of generation 'gen' through 'next[gen]'; resizing links
+ * every connection anew through the other 'next' into new heads, so that
+ * readers of the old ones go on undisturbed. */
+struct container_map_conn_chains {
+    uint32_t mask;                  /* Number of heads - 1. */
+    unsigned int gen;               /* 0 or 1. */
+    struct container_map_conn_link heads[];
+};
+
+/* Inbound connections per remote address, for the per-source limit. */
+struct container_map_conn_source {
+    struct hmap_node node;          /* In the store's 'sources'. */
+    struct in6_addr ip;
+    unsigned int n;
 };
 
 struct container_map_conns {
-    struct cmap map;
-    uint32_t basis;                 /* Hash basis of 'map'. */
-    atomic_uint n;                  /* cmap_count(&map), for the fast path. */
-    struct container_map_conn_settings settings;
+    OVSRCU_TYPE(struct container_map_conn_chains *) chains;
+    uint32_t basis;                 /* Hash basis of the chains. */
+    atomic_uint n;                  /* Connections, for the fast path. */
     atomic_llong tcp_ms;            /* Copies of 'settings' timeouts, for */
     atomic_llong udp_ms;            /* the fast path. */
+
+    /* Under the mutex. */
+    struct container_map_conn_settings settings;
+    struct ovs_list unanswered;     /* Inbound connections, oldest first,
+                                     * while they may be unanswered. */
+    struct hmap sources;            /* "struct container_map_conn_source"s. */
 };
 
 /* The map (container-map.c). */
@@ -290,6 +336,22 @@ struct container_map {
     struct latch sweeper_exit;
     bool has_sweeper;
 };
+
+/* A long change (a flush, a batch) releases the mutex for an instant after
+ * every CONTAINER_MAP_WRITER_SLICE steps, so that a PMD thread that inserts a
+ * connection never waits long behind it.  That is safe because one thread
+ * at a time changes mappings and reservations (the main thread, where the
+ * commands run; PMD threads only insert connections, which a slice's
+ * reader of the other stores never depends on). */
+#define CONTAINER_MAP_WRITER_SLICE 1024
+
+static inline void
+container_map_yield(struct container_map *cm)
+    OVS_REQUIRES(cm->mutex)
+{
+    ovs_mutex_unlock(&cm->mutex);
+    ovs_mutex_lock(&cm->mutex);
+}
 
 /* Readers: no locks, results valid until the next quiescent state. */
 
@@ -552,10 +614,16 @@ container_map_conns_lookup(const struct container_map_conns *conns,
                            const struct container_map_conn_key *key,
                            uint32_t hash)
 {
+    const struct container_map_conn_chains *chains;
     struct container_map_conn *conn;
 
-    CMAP_FOR_EACH_WITH_HASH (conn, node, hash, &conns->map) {
-        if (!memcmp(&conn->key, key, sizeof *key)) {
+    chains = ovsrcu_get(struct container_map_conn_chains *, &conns->chains);
+    for (conn = ovsrcu_get(struct container_map_conn *,
+                           &chains->heads[hash & chains->mask].p);
+         conn;
+         conn = ovsrcu_get(struct container_map_conn *,
+                           &conn->next[chains->gen].p)) {
+        if (conn->hash == hash && !memcmp(&conn->key, key, sizeof *key)) {
             return conn;
         }
     }
@@ -585,34 +653,60 @@ container_map_conn_counter_add(atomic_ullong *c, unsigned long long n)
 }
 
 /* Records a packet of 'conn': its time, its TCP flags ('tcp_flags' are the
- * packet's, 0 if not TCP), and its size in the direction 'to_container'. */
+ * packet's, 0 if not TCP), its size in the direction 'to_container', and
+ * whether it shows that the connection was answered: any packet from the
+ * container, or a TCP segment from the remote side that acknowledges
+ * without a SYN (the client completed the handshake). */
 static inline void
 container_map_conn_touch(struct container_map_conn *conn, long long int now,
                          uint8_t tcp_flags, bool to_container,
                          unsigned long long n_bytes)
 {
     long long int used;
+    bool answered;
+    uint8_t orig;
 
     atomic_read_relaxed(&conn->used, &used);
     if (used != now) {
         atomic_store_relaxed(&conn->used, now);
     }
+    atomic_read_relaxed(&conn->answered, &answered);
+    if (OVS_UNLIKELY(!answered)
+        && (!to_container
+            || (tcp_flags & (TCP_ACK | TCP_SYN)) == TCP_ACK)) {
+        atomic_store_relaxed(&conn->answered, true);
+    }
     if (OVS_UNLIKELY(tcp_flags & (TCP_FIN | TCP_RST))) {
-        uint8_t bits = ((tcp_flags & TCP_RST ? CONTAINER_MAP_CONN_RST : 0)
+        uint8_t bits = ((tcp_flags & TCP_RST
+                         ? (to_container ? CONTAINER_MAP_CONN_RST_IN
+                                         : CONTAINER_MAP_CONN_RST)
+                         : 0)
                         | (tcp_flags & TCP_FIN
                            ? (to_container ? CONTAINER_MAP_CONN_FIN_IN
                                            : CONTAINER_MAP_CONN_FIN_OUT)
                            : 0));
-        uint8_t orig;
 
         atomic_or_relaxed(&conn->tcp_flags, bits, &orig);
+    }
+    if (!to_container) {
+        uint8_t flags;
+
+        /* The container goes on after a RST from outside: it was blind. */
+        atomic_read_relaxed(&conn->tcp_flags, &flags);
+        if (OVS_UNLIKELY(flags & CONTAINER_MAP_CONN_RST_IN)
+            && !(tcp_flags & TCP_RST)) {
+            atomic_and_relaxed(&conn->tcp_flags,
+                               (uint8_t) ~CONTAINER_MAP_CONN_RST_IN, &orig);
+        }
     }
     struct container_map_counters *c = to_container ? &conn->in : &conn->out;
     container_map_conn_counter_add(&c->n_packets, 1);
     container_map_conn_counter_add(&c->n_bytes, n_bytes);
 }
 
-/* When 'conn' expires if no packet comes, in msec, and its state. */
+/* When 'conn' expires if no packet comes, in msec, and its state: for TCP
+ * "established", "closing", "closed" or "reset", otherwise "active"; for an
+ * inbound connection that may be unanswered, "unanswered". */
 long long int container_map_conn_expiry(const struct container_map_conns *,
                                         const struct container_map_conn *);
 const char *container_map_conn_state(const struct container_map_conn *);
@@ -626,11 +720,19 @@ const char *container_map_conn_state(const struct container_map_conn *);
  *   - EEXIST: another container already has 'key' ('*connp' is its
  *     connection);
  *   - ESTALE: the mapping or reservation changed meanwhile;
- *   - ENOSPC: the table is full. */
+ *   - ENOSPC: the table is full (and has no unanswered inbound connection
+ *     to make room of);
+ *   - EDQUOT: the remote side (inbound) or the container has as many
+ *     connections as it may.
+ *
+ * 'answered' says whether the connection was answered already (see
+ * container_map_conn_touch()): an inbound one that is not expires after
+ * the short 'unanswered_ms', and is the first to go for room. */
 int container_map_conn_insert(struct container_map *,
                               const struct container_map_conn_key *,
                               uint32_t hash, struct container_map_backend *,
-                              enum container_map_conn_kind, long long int now,
+                              enum container_map_conn_kind, bool answered,
+                              long long int now,
                               struct container_map_conn **connp);
 
 /* Clears the counters of 'table_id' (UINT32_MAX: of every table). */
@@ -736,26 +838,46 @@ void container_map_addrs_set_echo(struct container_map_addrs *,
                                   enum container_map_echo,
                                   struct container_map_backend *);
 
-/* Connections. */
+/* Connections.  container_map_conns_insert() returns 0, or as
+ * container_map_conn_insert() says, and counts evictions in '*n_evicted'.
+ * container_map_conns_find() collects up to 'n' connections that
+ * 'match(conn, aux)' from the chains starting at head '*pos', lock-free,
+ * and sets '*pos' to where to go on, 0 after the last head (see
+ * container-map-sweep.c). */
 void container_map_conns_init(struct container_map_conns *, uint32_t basis);
 void container_map_conns_destroy(struct container_map_conns *);
-struct container_map_conn *container_map_conns_insert(
+int container_map_conns_insert(
     struct container_map_conns *, const struct container_map_conn_key *,
     uint32_t hash, struct container_map_backend *,
-    enum container_map_conn_kind, struct container_map_counters *svc_stats,
-    struct container_map_counters *backend_stats, long long int now);
+    enum container_map_conn_kind, bool answered,
+    struct container_map_counters *svc_stats,
+    struct container_map_counters *backend_stats, long long int now,
+    struct container_map_conn **connp, unsigned int *n_evicted);
+void container_map_conns_remove(struct container_map_conns *,
+                                struct container_map_conn *);
 size_t container_map_conns_forget(struct container_map_conns *,
                                   uint32_t table_id,
-                                  const struct container_map_backend *,
+                                  struct container_map_backend *,
                                   int kind, const struct in6_addr *local_ip,
                                   uint8_t proto, ovs_be16 local_port);
-size_t container_map_conns_sweep(struct container_map_conns *,
-                                 long long int now);
 size_t container_map_conns_flush(struct container_map_conns *,
                                  uint32_t table_id);
+size_t container_map_conns_find(const struct container_map_conns *,
+                                bool (*match)(const struct container_map_conn *,
+                                              const void *aux),
+                                const void *aux, size_t *pos,
+                                struct container_map_conn **conns, size_t n);
+bool container_map_conn_in_table(const struct container_map_conn *,
+                                 const void *table_id);
+void container_map_conns_walk(const struct container_map_conns *,
+                              void (*cb)(const struct container_map_conn *,
+                                         void *aux),
+                              void *aux);
 size_t container_map_conns_count(const struct container_map_conns *,
                                  uint32_t table_id);
 void container_map_conns_set_settings(
     struct container_map_conns *, const struct container_map_conn_settings *);
+void container_map_conns_resize(struct container_map_conns *,
+                                unsigned int max_conns);
 
 #endif /* container-map-private.h */

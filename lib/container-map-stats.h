@@ -64,6 +64,11 @@ struct container_map;
 #define CONTAINER_MAP_EVENTS                                                \
     /* A connection not recorded: the table was full. */                    \
     CM_COUNTER(EV_CONN_FULL, conn_table_full)                               \
+    /* An unanswered inbound connection dropped to make room. */            \
+    CM_COUNTER(EV_CONN_EVICTED, conn_evicted)                               \
+    /* A connection not recorded: its source or its container had as many  \
+     * as they may. */                                                      \
+    CM_COUNTER(EV_CONN_LIMITED, conn_limited)                               \
     /* ARP requests answered. */                                            \
     CM_COUNTER(EV_ARP_REPLY, arp_replies)                                   \
     /* ICMP echo requests answered by the switch. */                        \

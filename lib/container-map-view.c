@@ -356,18 +356,30 @@ container_map_for_each_addr(const struct container_map *cm, uint32_t table_id,
     free(c.items);
 }
 
+struct collect_conns_aux {
+    uint32_t table_id;
+    struct collection c;
+};
+
+static void
+collect_conn(const struct container_map_conn *conn, void *aux_)
+{
+    struct collect_conns_aux *aux = aux_;
+
+    if (in_table(conn->key.table_id, aux->table_id)) {
+        collect(&aux->c, conn);
+    }
+}
+
 void
 container_map_for_each_conn(const struct container_map *cm, uint32_t table_id,
                             container_map_conn_cb *cb, void *aux)
 {
-    const struct container_map_conn *conn;
-    struct collection c = { .items = NULL };
+    struct collect_conns_aux caux = { .table_id = table_id };
 
-    CMAP_FOR_EACH (conn, node, &cm->conns.map) {
-        if (in_table(conn->key.table_id, table_id)) {
-            collect(&c, conn);
-        }
-    }
+    container_map_conns_walk(&cm->conns, collect_conn, &caux);
+    struct collection c = caux.c;
+
     sort(&c, compare_conns);
     for (size_t i = 0; i < c.n; i++) {
         struct container_map_conn_view view;

@@ -34,6 +34,8 @@
 
 VLOG_DEFINE_THIS_MODULE(container_map_table);
 
+static size_t flush_mappings(struct container_map *, uint32_t table_id)
+    OVS_REQUIRES(cm->mutex);
 static void flush_resvs(struct container_map *, uint32_t table_id)
     OVS_REQUIRES(cm->mutex);
 
@@ -69,9 +71,9 @@ container_map_destroy(struct container_map *cm)
         xpthread_join(cm->sweeper, NULL);
         latch_destroy(&cm->sweeper_exit);
     }
-    container_map_conn_flush(cm, UINT32_MAX);
-    container_map_flush(cm, UINT32_MAX);
     ovs_mutex_lock(&cm->mutex);
+    container_map_conns_flush(&cm->conns, UINT32_MAX);
+    flush_mappings(cm, UINT32_MAX);
     flush_resvs(cm, UINT32_MAX);
     ovs_mutex_unlock(&cm->mutex);
 
@@ -111,7 +113,7 @@ retire_entry(struct container_map *cm, struct container_map_entry *old,
     const struct container_map_key *key = &old->key;
 
     for (uint32_t i = 0; i < old->n_backends; i++) {
-        const struct container_map_backend *b = old->backends[i];
+        struct container_map_backend *b = old->backends[i];
 
         if (b->n_conns && (!new || container_map_entry_find_backend(new, b)
                                    < 0)) {
@@ -295,6 +297,9 @@ container_map_add_batch(struct container_map *cm,
             break;
         }
         counts[result]++;
+        if (!((i + 1) % CONTAINER_MAP_WRITER_SLICE)) {
+            container_map_yield(cm);
+        }
     }
     ovs_mutex_unlock(&cm->mutex);
     return error;
@@ -352,6 +357,8 @@ container_map_drain(struct container_map *cm,
     return error;
 }
 
+/* Deletes the mappings of 'table_id' (UINT32_MAX: all).  Holds the mutex
+ * for a bounded number of them at a time. */
 static size_t
 flush_mappings(struct container_map *cm, uint32_t table_id)
     OVS_REQUIRES(cm->mutex)
@@ -363,7 +370,9 @@ flush_mappings(struct container_map *cm, uint32_t table_id)
         if (table_id == UINT32_MAX || entry->key.table_id == table_id) {
             container_map_entries_remove(&cm->entries, entry);
             retire_entry(cm, entry, NULL);
-            n++;
+            if (!(++n % CONTAINER_MAP_WRITER_SLICE)) {
+                container_map_yield(cm);
+            }
         }
     }
     return n;
@@ -726,11 +735,13 @@ int
 container_map_conn_insert(struct container_map *cm,
                           const struct container_map_conn_key *key,
                           uint32_t hash, struct container_map_backend *backend,
-                          enum container_map_conn_kind kind, long long int now,
+                          enum container_map_conn_kind kind, bool answered,
+                          long long int now,
                           struct container_map_conn **connp)
 {
     struct container_map_counters *svc_stats, *backend_stats;
     struct container_map_conn *conn;
+    unsigned int n_evicted = 0;
     int error = 0;
 
     ovs_mutex_lock(&cm->mutex);
@@ -741,117 +752,17 @@ container_map_conn_insert(struct container_map *cm,
                               &backend_stats)) {
         error = ESTALE;
     } else {
-        conn = container_map_conns_insert(&cm->conns, key, hash, backend,
-                                          kind, svc_stats, backend_stats,
-                                          now);
-        error = conn ? 0 : ENOSPC;
+        error = container_map_conns_insert(&cm->conns, key, hash, backend,
+                                           kind, answered, svc_stats,
+                                           backend_stats, now, &conn,
+                                           &n_evicted);
     }
     ovs_mutex_unlock(&cm->mutex);
+    if (n_evicted) {
+        container_map_count(cm, key->table_id, CONTAINER_MAP_EV_CONN_EVICTED,
+                            n_evicted);
+    }
     *connp = conn;
     return error;
 }
 
-size_t
-container_map_conn_sweep(struct container_map *cm, long long int now)
-{
-    size_t n;
-
-    ovs_mutex_lock(&cm->mutex);
-    n = container_map_conns_sweep(&cm->conns, now);
-    ovs_mutex_unlock(&cm->mutex);
-    return n;
-}
-
-size_t
-container_map_conn_flush(struct container_map *cm, uint32_t table_id)
-{
-    size_t n;
-
-    ovs_mutex_lock(&cm->mutex);
-    n = container_map_conns_flush(&cm->conns, table_id);
-    ovs_mutex_unlock(&cm->mutex);
-    return n;
-}
-
-size_t
-container_map_conn_count(const struct container_map *cm, uint32_t table_id)
-{
-    return container_map_conns_count(&cm->conns, table_id);
-}
-
-void
-container_map_conn_get_settings(const struct container_map *cm_,
-                                struct container_map_conn_settings *s)
-{
-    struct container_map *cm = CONST_CAST(struct container_map *, cm_);
-
-    ovs_mutex_lock(&cm->mutex);
-    *s = cm->conns.settings;
-    ovs_mutex_unlock(&cm->mutex);
-}
-
-void
-container_map_conn_set_settings(struct container_map *cm,
-                                const struct container_map_conn_settings *s)
-{
-    ovs_mutex_lock(&cm->mutex);
-    container_map_conns_set_settings(&cm->conns, s);
-    ovs_mutex_unlock(&cm->mutex);
-}
-
-static unsigned long long
-count_conn_full(const struct container_map *cm)
-{
-    unsigned long long n = 0;
-
-    for (uint32_t t = 0; t < CONTAINER_MAP_MAX_TABLES; t++) {
-        n += container_map_get_counter(cm, t, CONTAINER_MAP_EV_CONN_FULL);
-    }
-    return n;
-}
-
-/* The sweeper thread: about once a second of OVS time ("time/warp" moves
- * it in tests, so it looks every 100 ms of real time), removes expired
- * connections and reports a full table. */
-static void *
-sweeper_main(void *cm_)
-{
-    struct container_map *cm = cm_;
-    unsigned long long reported_full = 0;
-    long long int next = 0;
-
-    while (!latch_is_set(&cm->sweeper_exit)) {
-        long long int now = time_msec();
-
-        if (now >= next) {
-            unsigned long long n_full;
-
-            container_map_conn_sweep(cm, now);
-            n_full = count_conn_full(cm);
-            if (n_full > reported_full) {
-                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-                struct container_map_conn_settings settings;
-
-                container_map_conn_get_settings(cm, &settings);
-                VLOG_WARN_RL(&rl, "connection table full (%u entries): %llu "
-                             "new connections not recorded since the last "
-                             "report (see container-map/conn-set max=N)",
-                             settings.max_conns, n_full - reported_full);
-            }
-            reported_full = n_full;
-            next = now + 1000;
-        }
-        xnanosleep(100 * 1000 * 1000);
-    }
-    return NULL;
-}
-
-void
-container_map_conn_start_sweeper(struct container_map *cm)
-{
-    if (!cm->has_sweeper) {
-        cm->has_sweeper = true;
-        latch_init(&cm->sweeper_exit);
-        cm->sweeper = ovs_thread_create("cm_sweeper", sweeper_main, cm);
-    }
-}

@@ -92,38 +92,56 @@ cmd_conn_flush(struct container_map_cmd *cmd)
     return true;
 }
 
-/* container-map/conn-set [max=N] [tcp=SEC] [tcp-closing=SEC] [udp=SEC]
- * [icmp=SEC] */
+/* container-map/conn-set [max=N] [per-source=N] [per-container=N]
+ * [tcp=SEC] [tcp-closing=SEC] [udp=SEC] [icmp=SEC] [unanswered=SEC] */
+#define CONN_SET_USAGE "[max=N] [per-source=N] [per-container=N] [tcp=SEC] " \
+    "[tcp-closing=SEC] [udp=SEC] [icmp=SEC] [unanswered=SEC]"
+
 static bool
 parse_setting(const char *arg, struct container_map_conn_settings *st)
 {
+    const struct {
+        const char *name;
+        unsigned int *count;            /* A count, or... */
+        long long int *ms;              /* ...seconds, stored as msec. */
+    } settings[] = {
+        { "max", &st->max_conns, NULL },
+        { "per-source", &st->per_source, NULL },
+        { "per-container", &st->per_container, NULL },
+        { "tcp", NULL, &st->tcp_ms },
+        { "tcp-closing", NULL, &st->tcp_closing_ms },
+        { "udp", NULL, &st->udp_ms },
+        { "icmp", NULL, &st->icmp_ms },
+        { "unanswered", NULL, &st->unanswered_ms },
+    };
     const char *eq = strchr(arg, '=');
-    char *name = eq ? xmemdup0(arg, eq - arg) : NULL;
     unsigned long long u;
-    bool ok = eq && container_map_cmd_parse_number(eq + 1, UINT_MAX, &u);
+    size_t len;
 
-    if (ok && !strcmp(name, "max")) {
-        ok = u >= 1;
-        st->max_conns = u;
-    } else if (ok && u >= 1 && u <= 7 * 24 * 3600) {
-        long long int ms = u * 1000LL;
-
-        if (!strcmp(name, "tcp")) {
-            st->tcp_ms = ms;
-        } else if (!strcmp(name, "tcp-closing")) {
-            st->tcp_closing_ms = ms;
-        } else if (!strcmp(name, "udp")) {
-            st->udp_ms = ms;
-        } else if (!strcmp(name, "icmp")) {
-            st->icmp_ms = ms;
-        } else {
-            ok = false;
-        }
-    } else {
-        ok = false;
+    if (!eq) {
+        return false;
     }
-    free(name);
-    return ok;
+    len = eq - arg;
+    for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
+        if (strlen(settings[i].name) != len
+            || strncmp(arg, settings[i].name, len)) {
+            continue;
+        }
+        if (!container_map_cmd_parse_number(eq + 1,
+                                            (settings[i].count
+                                             ? CONTAINER_MAP_MAX_CONNS
+                                             : 7 * 24 * 3600), &u)
+            || !u) {
+            return false;
+        }
+        if (settings[i].count) {
+            *settings[i].count = u;
+        } else {
+            *settings[i].ms = u * 1000;
+        }
+        return true;
+    }
+    return false;
 }
 
 static bool
@@ -135,9 +153,11 @@ cmd_conn_set(struct container_map_cmd *cmd)
     container_map_conn_get_settings(map, &st);
     for (int i = 1; i < cmd->argc; i++) {
         if (!parse_setting(cmd->argv[i], &st)) {
-            ds_put_format(&cmd->out, "%s: invalid setting (expected max=N "
-                          "with N >= 1, or tcp=, tcp-closing=, udp= or icmp= "
-                          "with seconds from 1 to 604800)", cmd->argv[i]);
+            ds_put_format(&cmd->out, "%s: invalid setting (expected max=, "
+                          "per-source= or per-container= with a count from 1 "
+                          "to %d, or tcp=, tcp-closing=, udp=, icmp= or "
+                          "unanswered= with seconds from 1 to 604800)",
+                          cmd->argv[i], CONTAINER_MAP_MAX_CONNS);
             return false;
         }
     }
@@ -146,10 +166,12 @@ cmd_conn_set(struct container_map_cmd *cmd)
         cmd->changed = true;
         cmd->log_prefix = "connection settings: ";
     }
-    ds_put_format(&cmd->out, "max=%u tcp=%lld tcp-closing=%lld udp=%lld "
-                  "icmp=%lld", st.max_conns, st.tcp_ms / 1000,
+    ds_put_format(&cmd->out, "max=%u per-source=%u per-container=%u "
+                  "tcp=%lld tcp-closing=%lld udp=%lld icmp=%lld "
+                  "unanswered=%lld", st.max_conns, st.per_source,
+                  st.per_container, st.tcp_ms / 1000,
                   st.tcp_closing_ms / 1000, st.udp_ms / 1000,
-                  st.icmp_ms / 1000);
+                  st.icmp_ms / 1000, st.unanswered_ms / 1000);
     return true;
 }
 
@@ -157,8 +179,7 @@ static const struct container_map_cmd_def defs[] = {
     { "conn-list", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_conn_list },
     { "conn-count", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_conn_count },
     { "conn-flush", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_conn_flush },
-    { "conn-set", "[max=N] [tcp=SEC] [tcp-closing=SEC] [udp=SEC] [icmp=SEC]",
-      0, 5, CM_CMD_NO_BRIDGE, cmd_conn_set },
+    { "conn-set", CONN_SET_USAGE, 0, 8, CM_CMD_NO_BRIDGE, cmd_conn_set },
 };
 
 void

@@ -366,10 +366,11 @@ conn_insert(struct container_map *t,
             enum container_map_conn_kind kind, long long int now,
             struct container_map_conn **connp)
 {
+    /* Answered: the tests of unanswered connections make their own. */
     return container_map_conn_insert(t, key,
                                      container_map_conn_hash(t->conns.basis,
                                                              key), b,
-                                     kind, now, connp);
+                                     kind, true, now, connp);
 }
 
 /* Inserts a new connection, asserts that it is recorded as asked, and
@@ -444,7 +445,8 @@ set_conn_settings(struct container_map *t, unsigned int max_conns,
 {
     struct container_map_conn_settings s, got;
 
-    memset(&s, 0, sizeof s);
+    /* The settings not given keep their values. */
+    container_map_conn_get_settings(t, &s);
     s.max_conns = max_conns;
     s.tcp_ms = tcp_ms;
     s.tcp_closing_ms = tcp_closing_ms;
@@ -1207,6 +1209,231 @@ test_limit(void **state OVS_UNUSED)
     assert_int_equal(container_map_conn_count(t, UINT32_MAX), 2);
     assert_int_equal(a->n_conns, 2);
 
+    destroy_table(t);
+}
+
+/* Inserts an inbound connection that is not answered yet. */
+static struct container_map_conn *
+insert_unanswered(struct container_map *t,
+                  const struct container_map_conn_key *key,
+                  struct container_map_backend *b, long long int now,
+                  int expected)
+{
+    struct container_map_conn *c = NULL;
+
+    assert_int_equal(container_map_conn_insert(
+                         t, key, container_map_conn_hash(t->conns.basis, key),
+                         b, CONTAINER_MAP_CONN_INBOUND, false, now, &c),
+                     expected);
+    return c;
+}
+
+/* Inbound connections nobody answered (a SYN flood's) expire after the
+ * short unanswered timeout and are the first to make room, oldest first;
+ * answered ones stay. */
+static void
+test_unanswered(void **state OVS_UNUSED)
+{
+    struct container_map *t = container_map_create();
+    struct in6_addr x = ip4_addr(IP_X), peer = ip4_addr(PEER1);
+    struct container_map_conn_key keys[8], out;
+    struct container_map_conn *c[8];
+    struct container_map_conn_settings s;
+    struct container_map_backend *a;
+
+    a = map_add(t, 1, &x, IPPROTO_TCP, 80, mac_n(1), 2);
+    map_add(t, 1, &x, IPPROTO_TCP, 80, mac_n(2), 3);
+    resv_ok(t, 1, &x, mac_n(1), 2, 10000, 19999, 100, 199);
+    set_conn_settings(t, 4, 100000, 1000, 60000, 30000);
+    container_map_conn_get_settings(t, &s);
+    s.unanswered_ms = 5000;
+    container_map_conn_set_settings(t, &s);
+    for (int i = 0; i < ARRAY_SIZE(keys); i++) {
+        conn_key(&keys[i], 1, IPPROTO_TCP, &x, 80, &peer, 5000 + i);
+    }
+
+    for (int i = 0; i < 4; i++) {
+        c[i] = insert_unanswered(t, &keys[i], a, 1000 + i, 0);
+        assert_string_equal(container_map_conn_state(c[i]), "unanswered");
+        assert_int_equal(conn_expiry(t, c[i]), 1000 + i + 5000);
+    }
+    /* c1: the container answers; c2: the client acknowledges (no SYN). */
+    container_map_conn_touch(c[1], 1010, TCP_SYN | TCP_ACK, false, 60);
+    container_map_conn_touch(c[2], 1010, TCP_ACK, true, 60);
+    /* c3: another SYN from the client answers nothing. */
+    container_map_conn_touch(c[3], 1010, TCP_SYN, true, 60);
+    assert_string_equal(container_map_conn_state(c[1]), "established");
+    assert_string_equal(container_map_conn_state(c[2]), "established");
+    assert_string_equal(container_map_conn_state(c[3]), "unanswered");
+    assert_int_equal(conn_expiry(t, c[1]), 1010 + 100000);
+    assert_int_equal(conn_expiry(t, c[3]), 1010 + 5000);
+
+    /* Full: each new connection makes room of the oldest unanswered one,
+     * then of the next; the answered ones stay. */
+    insert_unanswered(t, &keys[4], a, 1020, 0);
+    assert_null(conn_lookup(t, &keys[0]));
+    conn_key(&out, 1, IPPROTO_TCP, &x, 10001, &peer, 443);
+    conn_insert_ok(t, &out, a, CONTAINER_MAP_CONN_OUTBOUND, 1021);
+    assert_null(conn_lookup(t, &keys[3]));
+    insert_unanswered(t, &keys[5], a, 1022, 0);
+    assert_null(conn_lookup(t, &keys[4]));
+    assert_int_equal(container_map_conn_count(t, UINT32_MAX), 4);
+    assert_int_equal(container_map_get_counter(t, 1,
+                                               CONTAINER_MAP_EV_CONN_EVICTED),
+                     3);
+    /* Only answered ones left but one: once that one is answered too, the
+     * table is full for good. */
+    container_map_conn_touch(conn_lookup(t, &keys[5]), 1023, 0, false, 60);
+    insert_unanswered(t, &keys[6], a, 1024, ENOSPC);
+    assert_non_null(conn_lookup(t, &keys[1]));
+    assert_non_null(conn_lookup(t, &keys[2]));
+    assert_non_null(conn_lookup(t, &out));
+
+    /* Unanswered ones expire in seconds. */
+    set_conn_settings(t, 8, 100000, 1000, 60000, 30000);
+    container_map_conn_get_settings(t, &s);
+    s.unanswered_ms = 5000;
+    container_map_conn_set_settings(t, &s);
+    insert_unanswered(t, &keys[6], a, 2000, 0);
+    assert_int_equal(container_map_conn_sweep(t, 6999), 0);
+    assert_int_equal(container_map_conn_sweep(t, 7000), 1);
+    assert_null(conn_lookup(t, &keys[6]));
+    assert_int_equal(container_map_conn_count(t, UINT32_MAX), 4);
+    destroy_table(t);
+}
+
+/* No remote source and no container takes more than its share. */
+static void
+test_conn_limits(void **state OVS_UNUSED)
+{
+    struct container_map *t = container_map_create();
+    struct in6_addr x = ip4_addr(IP_X);
+    struct in6_addr p1 = ip4_addr(PEER1), p2 = ip4_addr(PEER2);
+    struct container_map_conn_settings s;
+    struct container_map_conn_key key;
+    struct container_map_backend *a, *b;
+    struct container_map_conn *c;
+
+    a = map_add(t, 1, &x, IPPROTO_TCP, 80, mac_n(1), 2);
+    b = map_add(t, 1, &x, IPPROTO_TCP, 80, mac_n(2), 3);
+    resv_ok(t, 1, &x, mac_n(1), 2, 10000, 19999, 100, 199);
+    container_map_conn_get_settings(t, &s);
+    s.per_source = 2;
+    s.per_container = 3;
+    container_map_conn_set_settings(t, &s);
+
+    /* Per source: two inbound connections from PEER1, the third refused;
+     * PEER2 still gets in. */
+    for (int i = 0; i < 3; i++) {
+        conn_key(&key, 1, IPPROTO_TCP, &x, 80, &p1, 5000 + i);
+        assert_int_equal(conn_insert(t, &key, b, CONTAINER_MAP_CONN_INBOUND,
+                                     1000, &c), i < 2 ? 0 : EDQUOT);
+    }
+    conn_key(&key, 1, IPPROTO_TCP, &x, 80, &p2, 5000);
+    conn_insert_ok(t, &key, b, CONTAINER_MAP_CONN_INBOUND, 1000);
+    /* B has 3 now: its fourth is refused, whoever it comes from. */
+    conn_key(&key, 1, IPPROTO_TCP, &x, 80, &p2, 5001);
+    assert_int_equal(conn_insert(t, &key, b, CONTAINER_MAP_CONN_INBOUND,
+                                 1000, &c), EDQUOT);
+    assert_int_equal(b->n_conns, 3);
+
+    /* Per container, outbound too: A's fourth is refused. */
+    for (int i = 0; i < 4; i++) {
+        conn_key(&key, 1, IPPROTO_UDP, &x, 10000 + i, &p1, 53);
+        assert_int_equal(conn_insert(t, &key, a, CONTAINER_MAP_CONN_OUTBOUND,
+                                     1000, &c), i < 3 ? 0 : EDQUOT);
+    }
+    assert_int_equal(a->n_conns, 3);
+
+    /* When connections go, room comes back. */
+    struct eth_addr mac2 = mac_n(2);
+
+    assert_int_equal(map_del(t, 1, &x, IPPROTO_TCP, 80, &mac2), 0);
+    conn_key(&key, 1, IPPROTO_TCP, &x, 80, &p1, 5002);
+    assert_int_equal(conn_insert(t, &key, a, CONTAINER_MAP_CONN_INBOUND,
+                                 1000, &c), EDQUOT);    /* A is full. */
+    assert_int_equal(container_map_conn_flush(t, 1), 3);
+    conn_insert_ok(t, &key, a, CONTAINER_MAP_CONN_INBOUND, 1000);
+    destroy_table(t);
+}
+
+/* A RST from outside closes a connection only if the container stops
+ * sending: a blind RST (the container goes on) changes nothing. */
+static void
+test_blind_rst(void **state OVS_UNUSED)
+{
+    struct container_map *t = container_map_create();
+    struct in6_addr x = ip4_addr(IP_X), peer = ip4_addr(PEER1);
+    struct container_map_conn_key k1, k2;
+    struct container_map_backend *a;
+    struct container_map_conn *c1, *c2;
+
+    set_conn_settings(t, 100, 10000, 1000, 5000, 3000);
+    a = resv_ok(t, 1, &x, mac_n(1), 2, 10000, 19999, 100, 199);
+    conn_key(&k1, 1, IPPROTO_TCP, &x, 10001, &peer, 80);
+    conn_key(&k2, 1, IPPROTO_TCP, &x, 10002, &peer, 80);
+    c1 = conn_insert_ok(t, &k1, a, CONTAINER_MAP_CONN_OUTBOUND, 1000);
+    c2 = conn_insert_ok(t, &k2, a, CONTAINER_MAP_CONN_OUTBOUND, 1000);
+
+    /* A RST from outside: reset, for now. */
+    container_map_conn_touch(c1, 1100, TCP_RST, true, 40);
+    container_map_conn_touch(c2, 1100, TCP_RST, true, 40);
+    assert_int_equal(conn_flags(c1), CONTAINER_MAP_CONN_RST_IN);
+    assert_string_equal(container_map_conn_state(c1), "reset");
+    assert_int_equal(conn_expiry(t, c1), 1100 + 1000);
+
+    /* c1's container sends on (a challenge ACK): the RST was blind. */
+    container_map_conn_touch(c1, 1200, TCP_ACK, false, 40);
+    assert_int_equal(conn_flags(c1), 0);
+    assert_string_equal(container_map_conn_state(c1), "established");
+    assert_int_equal(conn_expiry(t, c1), 1200 + 10000);
+
+    /* c2's does not: it goes after the closing timeout. */
+    assert_int_equal(container_map_conn_sweep(t, 2100), 1);
+    assert_null(conn_lookup(t, &k2));
+    assert_ptr_equal(conn_lookup(t, &k1), c1);
+
+    /* A RST from the container closes for good. */
+    container_map_conn_touch(c1, 1300, TCP_RST, false, 40);
+    container_map_conn_touch(c1, 1300, TCP_ACK, false, 40);
+    assert_int_equal(conn_flags(c1), CONTAINER_MAP_CONN_RST);
+    assert_string_equal(container_map_conn_state(c1), "reset");
+    destroy_table(t);
+}
+
+/* Sweeps and flushes go over the table in slices, and miss nothing. */
+static void
+test_conn_slices(void **state OVS_UNUSED)
+{
+    struct container_map *t = container_map_create();
+    struct in6_addr x = ip4_addr(IP_X), y = ip4_addr(IP_Y);
+    struct container_map_backend *a, *a2;
+    enum { N = 3000 };
+
+    set_conn_settings(t, 8192, 10000, 1000, 5000, 3000);
+    a = resv_ok(t, 1, &x, mac_n(1), 2, 1, 65535, 0, 65535);
+    a2 = resv_ok(t, 2, &y, mac_n(1), 2, 1, 65535, 0, 65535);
+    for (int i = 0; i < N; i++) {
+        struct container_map_conn_key key;
+        struct in6_addr peer = ip4_addr(0xc6330000 + i);
+
+        conn_key(&key, 1, IPPROTO_UDP, &x, 1 + i % 60000, &peer, 53);
+        conn_insert_ok(t, &key, a, CONTAINER_MAP_CONN_OUTBOUND, 1000 + i);
+        conn_key(&key, 2, IPPROTO_UDP, &y, 1 + i % 60000, &peer, 53);
+        conn_insert_ok(t, &key, a2, CONTAINER_MAP_CONN_OUTBOUND, 1000);
+    }
+    assert_int_equal(container_map_conn_count(t, 1), N);
+    assert_int_equal(container_map_conn_count(t, 2), N);
+
+    /* A sweep at a time when half of table 1 has expired, and all of table
+     * 2. */
+    assert_int_equal(container_map_conn_sweep(t, 1000 + N / 2 + 5000),
+                     N / 2 + 1 + N);
+    assert_int_equal(container_map_conn_count(t, 1), N / 2 - 1);
+    assert_int_equal(container_map_conn_count(t, 2), 0);
+    assert_int_equal(a->n_conns, N / 2 - 1);
+    assert_int_equal(container_map_conn_flush(t, 1), N / 2 - 1);
+    assert_int_equal(container_map_conn_count(t, UINT32_MAX), 0);
     destroy_table(t);
 }
 
@@ -2862,6 +3089,10 @@ main(void)
         cmocka_unit_test(test_forget_resv_change),
         cmocka_unit_test(test_expiry),
         cmocka_unit_test(test_limit),
+        cmocka_unit_test(test_unanswered),
+        cmocka_unit_test(test_conn_limits),
+        cmocka_unit_test(test_blind_rst),
+        cmocka_unit_test(test_conn_slices),
         cmocka_unit_test(test_resv_overlap),
         cmocka_unit_test(test_resv_invalid),
         cmocka_unit_test(test_resv_update),
