@@ -654,9 +654,11 @@ container_map_conn_counter_add(atomic_ullong *c, unsigned long long n)
 
 /* Records a packet of 'conn': its time, its TCP flags ('tcp_flags' are the
  * packet's, 0 if not TCP), its size in the direction 'to_container', and
- * whether it shows that the connection was answered: any packet from the
- * container, or a TCP segment from the remote side that acknowledges
- * without a SYN (the client completed the handshake). */
+ * whether it shows that the connection was answered: for TCP a segment
+ * without SYN either way (the client completed the handshake, or the
+ * container sends on an established connection; a server answers every SYN
+ * of a flood with a SYN-ACK, which proves nothing), for the others any
+ * packet from the container. */
 static inline void
 container_map_conn_touch(struct container_map_conn *conn, long long int now,
                          uint8_t tcp_flags, bool to_container,
@@ -672,8 +674,9 @@ container_map_conn_touch(struct container_map_conn *conn, long long int now,
     }
     atomic_read_relaxed(&conn->answered, &answered);
     if (OVS_UNLIKELY(!answered)
-        && (!to_container
-            || (tcp_flags & (TCP_ACK | TCP_SYN)) == TCP_ACK)) {
+        && (conn->key.proto == IPPROTO_TCP
+            ? (tcp_flags & (TCP_ACK | TCP_SYN)) == TCP_ACK
+            : !to_container)) {
         atomic_store_relaxed(&conn->answered, true);
     }
     if (OVS_UNLIKELY(tcp_flags & (TCP_FIN | TCP_RST))) {
