@@ -408,14 +408,12 @@ cm_ingress_l4(struct cm_ctx *ctx, struct dp_packet *packet,
     backend = entry->backends[i];
 
     if (!(pkt->tcp_flags & TCP_RST)) {
-        /* A TCP segment that continues a connection was answered (the
-         * client acknowledges the container); a SYN or UDP packet may be
-         * the first of a flood. */
-        bool answered = (pkt->proto == IPPROTO_TCP
-                         && (pkt->tcp_flags & (TCP_ACK | TCP_SYN)) == TCP_ACK);
+        /* Nothing from outside shows that a connection is real: a SYN, a
+         * blind ACK or a UDP packet may be the first of a flood.  The
+         * container's answer will tell (container_map_conn_touch()). */
         int error = container_map_conn_insert(ctx->map, &ckey, chash, backend,
                                               CONTAINER_MAP_CONN_INBOUND,
-                                              answered, cm_now(ctx), &conn);
+                                              false, cm_now(ctx), &conn);
         if (!error || error == EEXIST) {
             ctx->n_conn_new += !error;
             goto deliver_conn;

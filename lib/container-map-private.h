@@ -272,8 +272,8 @@ struct container_map_conn {
     long long int created;          /* msec. */
     atomic_llong used;              /* msec, last packet either way. */
     atomic_uint8_t tcp_flags;
-    atomic_bool answered;           /* Inbound: the container sent on it, or
-                                     * the client completed a TCP handshake.
+    atomic_bool answered;           /* Inbound: the container answered on it
+                                     * (container_map_conn_touch()).
                                      * Outbound: always. */
     struct container_map_counters in;   /* To the container. */
     struct container_map_counters out;  /* From the container. */
@@ -654,11 +654,11 @@ container_map_conn_counter_add(atomic_ullong *c, unsigned long long n)
 
 /* Records a packet of 'conn': its time, its TCP flags ('tcp_flags' are the
  * packet's, 0 if not TCP), its size in the direction 'to_container', and
- * whether it shows that the connection was answered: for TCP a segment
- * without SYN either way (the client completed the handshake, or the
- * container sends on an established connection; a server answers every SYN
- * of a flood with a SYN-ACK, which proves nothing), for the others any
- * packet from the container. */
+ * whether it shows that the container answered the connection: for TCP a
+ * segment from the container with ACK and without SYN or RST (a server
+ * answers every SYN of a flood with a SYN-ACK and every blind ACK with a
+ * RST, which proves nothing; nothing from outside proves anything), for the
+ * others any packet from the container. */
 static inline void
 container_map_conn_touch(struct container_map_conn *conn, long long int now,
                          uint8_t tcp_flags, bool to_container,
@@ -673,10 +673,9 @@ container_map_conn_touch(struct container_map_conn *conn, long long int now,
         atomic_store_relaxed(&conn->used, now);
     }
     atomic_read_relaxed(&conn->answered, &answered);
-    if (OVS_UNLIKELY(!answered)
-        && (conn->key.proto == IPPROTO_TCP
-            ? (tcp_flags & (TCP_ACK | TCP_SYN)) == TCP_ACK
-            : !to_container)) {
+    if (OVS_UNLIKELY(!answered) && !to_container
+        && (conn->key.proto != IPPROTO_TCP
+            || (tcp_flags & (TCP_ACK | TCP_SYN | TCP_RST)) == TCP_ACK)) {
         atomic_store_relaxed(&conn->answered, true);
     }
     if (OVS_UNLIKELY(tcp_flags & (TCP_FIN | TCP_RST))) {

@@ -1257,20 +1257,25 @@ test_unanswered(void **state OVS_UNUSED)
         assert_string_equal(container_map_conn_state(c[i]), "unanswered");
         assert_int_equal(conn_expiry(t, c[i]), 1000 + i + 5000);
     }
-    /* c1: the client completes the handshake; c2: the container sends on
-     * an established connection.  c3: a SYN-ACK from the container and
-     * another SYN from the client answer nothing (a flood gets them
-     * too). */
+    /* c1: the client completes the handshake, which proves nothing, then
+     * the container acknowledges its request; c2: the container sends on
+     * an established connection.  c3: a SYN-ACK from the container, another
+     * SYN and a blind ACK from the client, answered by the container's RST,
+     * answer nothing (a flood gets them too). */
     container_map_conn_touch(c[1], 1005, TCP_SYN | TCP_ACK, false, 60);
-    container_map_conn_touch(c[1], 1010, TCP_ACK, true, 60);
+    container_map_conn_touch(c[1], 1006, TCP_ACK, true, 60);
+    assert_string_equal(container_map_conn_state(c[1]), "unanswered");
+    container_map_conn_touch(c[1], 1010, TCP_ACK, false, 60);
     container_map_conn_touch(c[2], 1010, TCP_ACK | TCP_PSH, false, 60);
     container_map_conn_touch(c[3], 1005, TCP_SYN | TCP_ACK, false, 60);
-    container_map_conn_touch(c[3], 1010, TCP_SYN, true, 60);
+    container_map_conn_touch(c[3], 1008, TCP_SYN, true, 60);
+    container_map_conn_touch(c[3], 1009, TCP_ACK, true, 60);
+    container_map_conn_touch(c[3], 1010, TCP_RST | TCP_ACK, false, 60);
     assert_string_equal(container_map_conn_state(c[1]), "established");
     assert_string_equal(container_map_conn_state(c[2]), "established");
     assert_string_equal(container_map_conn_state(c[3]), "unanswered");
     assert_int_equal(conn_expiry(t, c[1]), 1010 + 100000);
-    assert_int_equal(conn_expiry(t, c[3]), 1010 + 5000);
+    assert_int_equal(conn_expiry(t, c[3]), 1010 + 1000);     /* Reset. */
 
     /* Full: each new connection makes room of the oldest unanswered one,
      * then of the next; the answered ones stay. */
@@ -1287,7 +1292,7 @@ test_unanswered(void **state OVS_UNUSED)
                      3);
     /* Only answered ones left but one: once that one is answered too, the
      * table is full for good. */
-    container_map_conn_touch(conn_lookup(t, &keys[5]), 1023, TCP_ACK, true,
+    container_map_conn_touch(conn_lookup(t, &keys[5]), 1023, TCP_ACK, false,
                              60);
     insert_unanswered(t, &keys[6], a, 1024, ENOSPC);
     assert_non_null(conn_lookup(t, &keys[1]));
