@@ -362,8 +362,11 @@ cm_egress_conn(struct cm_ctx *ctx, struct dp_packet *packet,
     if (verdict != CM_CONSUMED) {
         return verdict;
     }
+    /* An inbound connection is answered only by what answers it (a SYN-ACK
+     * to a flood's SYN does not); one the container opens, always. */
     error = container_map_conn_insert(ctx->map, &ckey, chash, backend, kind,
-                                      true, cm_now(ctx), &conn);
+                                      kind == CONTAINER_MAP_CONN_OUTBOUND,
+                                      cm_now(ctx), &conn);
     if (!error) {
         ctx->n_conn_new++;
         container_map_conn_touch(conn, cm_now(ctx), pkt->tcp_flags, false,

@@ -660,13 +660,14 @@ netlab_add_container() {
 #   hello  "hello from NAME[ REQUEST]" (REQUEST: a line read within 5 s)
 #   peer   "NAME PEER_IP:PEER_PORT REQUEST" (the peer as socat saw it)
 #   sink   reads to end of input, then "received N bytes"
+#   echo   "NAME LINE" for each line read, until end of input or 30 s idle
 netlab__serve_script() {
     local kind=$1 script
     script=$NETLAB_TMP/serve-$kind.sh
     [ "$kind" = hello ] && script=$NETLAB_TMP/serve.sh
     if [ ! -x "$script" ]; then
         {
-            printf '#!/bin/bash\n# Lab server (%s): one reply per connection.\n' "$kind"
+            printf '#!/bin/bash\n# Lab server (%s), for one connection.\n' "$kind"
             case $kind in
                 hello)
                     printf '%s\n' 'line=' 'IFS= read -r -t 5 line' \
@@ -675,6 +676,10 @@ netlab__serve_script() {
                 peer)
                     printf '%s\n' 'line=' 'IFS= read -r -t 5 line' \
                         "printf '%s %s:%s %s\\n' \"\$1\" \"\$SOCAT_PEERADDR\" \"\$SOCAT_PEERPORT\" \"\$line\""
+                    ;;
+                echo)
+                    printf '%s\n' 'while IFS= read -r -t 30 line; do' \
+                        "    printf '%s %s\\n' \"\$1\" \"\$line\"" 'done'
                     ;;
                 sink)
                     # shellcheck disable=SC2016
