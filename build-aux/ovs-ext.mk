@@ -23,6 +23,7 @@ lib_libopenvswitch_la_SOURCES += \
 	cmext/lib/container-map-packet.c \
 	cmext/lib/container-map-packet.h \
 	cmext/lib/container-map-private.h \
+	cmext/lib/container-map-store.h \
 	cmext/lib/container-map-resv.c \
 	cmext/lib/container-map-stats.c \
 	cmext/lib/container-map-stats.h \

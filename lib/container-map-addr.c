@@ -22,7 +22,7 @@
 
 #include <config.h>
 
-#include "container-map-private.h"
+#include "container-map-store.h"
 
 #include <stdlib.h>
 

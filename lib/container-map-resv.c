@@ -23,7 +23,7 @@
 
 #include <config.h>
 
-#include "container-map-private.h"
+#include "container-map-store.h"
 
 #include "util.h"
 

@@ -24,7 +24,7 @@
 
 #include <config.h>
 
-#include "container-map-private.h"
+#include "container-map-store.h"
 
 #include "openvswitch/vlog.h"
 #include "timeval.h"

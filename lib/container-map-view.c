@@ -19,7 +19,7 @@
 
 #include <config.h>
 
-#include "container-map-private.h"
+#include "container-map-store.h"
 
 #include <stdlib.h>
 #include <string.h>

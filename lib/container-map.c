@@ -21,7 +21,7 @@
 
 #include <config.h>
 
-#include "container-map-private.h"
+#include "container-map-store.h"
 
 #include <errno.h>
 #include <string.h>
