@@ -136,11 +136,11 @@ size_t container_map_conns_forget(struct container_map_conns *,
                                   uint8_t proto, ovs_be16 local_port);
 size_t container_map_conns_flush(struct container_map_conns *,
                                  uint32_t table_id);
-size_t container_map_conns_find(const struct container_map_conns *,
-                                bool (*match)(const struct container_map_conn *,
-                                              const void *aux),
-                                const void *aux, size_t *pos,
-                                struct container_map_conn **conns, size_t n);
+size_t container_map_conns_find(
+    const struct container_map_conns *,
+    bool (*match)(const struct container_map_conn *, const void *aux),
+    const void *aux, size_t *pos, struct container_map_conn **conns,
+    size_t n);
 bool container_map_conn_in_table(const struct container_map_conn *,
                                  const void *table_id);
 void container_map_conns_walk(const struct container_map_conns *,
