@@ -69,6 +69,11 @@ cmext_tests_unit_test_container_map_dp_SOURCES = \
 	cmext/tests/unit/test-container-map-dp.c
 cmext_tests_unit_test_container_map_dp_LDADD = \
 	lib/libopenvswitch.la -lcmocka
+EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-threads
+cmext_tests_unit_test_container_map_threads_SOURCES = \
+	cmext/tests/unit/test-container-map-threads.c
+cmext_tests_unit_test_container_map_threads_LDADD = \
+	lib/libopenvswitch.la -lcmocka
 
 # Autotest suite: ours runs inside OVS's testsuite, with its macros.
 TESTSUITE_AT += cmext/tests/container-map.at \

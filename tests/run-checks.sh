@@ -19,7 +19,7 @@ set -u
 
 : "${OVS_TREE:?set OVS_TREE to the OVS build tree}"
 : "${TEST_JOBS:=8}"
-: "${UNIT_TESTS:=test-container-map-table test-container-map-conn test-container-map-dp}"
+: "${UNIT_TESTS:=test-container-map-table test-container-map-conn test-container-map-dp test-container-map-threads}"
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 
 # OVS test files whose tests exercise what our hooks touch.
