@@ -84,8 +84,8 @@ def write_reservations(out):
                 c = layout.egress_container(e, j)
                 lo, hi = layout.egress_range(j)
                 f.write("%s %s %d ports=%d-%d\n"
-                        % (layout.egress_ip(e), layout.container_mac(c), OUT,
-                           lo, hi))
+                        % (layout.egress_ip(e), layout.container_mac(c),
+                           layout.egress_in_port(e), lo, hi))
 
 
 def write_extra(first, n, out, port):

@@ -12,6 +12,8 @@
 #                   min(N, 61440)).
 #   KIND egress:    flows from containers with reservations.
 #   --split K writes K files OUT-0.pcap ... OUT-(K-1).pcap of N/K flows each
+#             (egress, K = 2: file i has the flows of the containers that
+#             send on input port i, layout.egress_in_port())
 #   (one DPDK pcap port holds at most ~250k packets in its mempool).
 
 import argparse
@@ -111,7 +113,13 @@ def main():
     if args.shuffle:
         random.Random(42).shuffle(flows)
     k = args.split
-    parts = [flows[i::k] for i in range(k)]
+    if args.kind == "egress" and k == 2:
+        # File i for input port i: the flows of the containers that send
+        # there (layout.egress_in_port()).
+        parts = [[f for f in flows if f % layout.N_EGRESS_IPS % 2 == i]
+                 for i in range(2)]
+    else:
+        parts = [flows[i::k] for i in range(k)]
     for i, part in enumerate(parts):
         path = args.out if k == 1 else "%s-%d.pcap" % (
             args.out[:-5] if args.out.endswith(".pcap") else args.out, i)

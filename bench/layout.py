@@ -24,7 +24,8 @@
 #   container 256 + 16 e + j (not one of the mapped ones) reserved source
 #   ports 1024 + 4000 j ... + 3999; flow f: e = f % 16, j = f // 16 % 16,
 #   source port 1024 + 4000 j + f // 256, towards 203.0.113.1:443 (or
-#   another remote port for the new-connection test).
+#   another remote port for the new-connection test).  The containers of
+#   even e send on input port in0, those of odd e on in1.
 
 import ipaddress
 
@@ -33,6 +34,14 @@ FIRST_PORT = 1024
 MAX_CONTAINERS = 4096
 OUT_PORT = 2            # OpenFlow port of the null output ("out0").
 OUT_PORT2 = 3           # second null output (update test only).
+
+# The harness's OpenFlow ports: inputs in0 and in1 (pcap), outputs out0 and
+# out1 (null), and "hold", a null port that keeps in1's mempool.
+IN0, IN1, OUT0, OUT1, HOLD = 1, 3, OUT_PORT, 4, 9
+IN1_MTU = 2100
+
+INGRESS_CONFIGS = ["plain-simple", "plain-ip", "cm-in", "of-port", "ct-dnat"]
+EGRESS_CONFIGS = ["cm-eg", "learn-eg"]
 
 ROUTER_MAC = "02:00:00:00:fe:01"   # eth_src of ingress traffic
 BRIDGE_MAC = "02:00:00:00:fe:02"   # eth_dst of ingress traffic
@@ -85,6 +94,13 @@ def egress_container(e, j):
 def egress_range(j):
     lo = FIRST_PORT + EGRESS_RANGE * j
     return lo, lo + EGRESS_RANGE - 1
+
+
+def egress_in_port(e):
+    """The input port the containers of egress IP 'e' send on: their
+    reservations name it, and the egress action drops what a container sends
+    from anywhere else."""
+    return (IN0, IN1)[e % 2]
 
 
 def egress_flow(f):

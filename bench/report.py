@@ -282,6 +282,14 @@ class Report:
                 w("| %s | %s | **%s** | %s | %s | %s | %s |"
                   % (r["config"], r["n"], r["value"], r["mpps"], r["lost"],
                      r["misdelivered"], r["note"]))
+        w("\n## PMD iteration latency while the control plane works\n")
+        w("| main thread | operations | longest iteration (us) | Mpps | "
+          "note |")
+        w("|---|---|---|---|---|")
+        for r in self.rows:
+            if r["test"] == "pmd_latency":
+                w("| %s | %s | **%s** | %s | %s |"
+                  % (r["config"], r["n"], r["value"], r["mpps"], r["note"]))
         w("\n## Memory and set-up times\n")
         w("| measurement | table | value | note |")
         w("|---|---|---|---|")
