@@ -77,12 +77,12 @@ class Params:
             d = dict(sizes="1024 4096 16384", reps=1, warmup=0.2,
                      duration=0.4, warm_max=4, few=1024, many=8192,
                      many_ports=2048, newconn=2000, updates=2000,
-                     batch=500, appctl_n=20)
+                     batch=500, appctl_n=20, stall_conns=20000)
         else:
             d = dict(sizes="1024 65536 1000000", reps=3, warmup=2,
                      duration=4, warm_max=40, few=1024, many=262144,
                      many_ports=61440, newconn=100000, updates=100000,
-                     batch=10000, appctl_n=500)
+                     batch=10000, appctl_n=500, stall_conns=1000000)
         self.sizes = [int(x) for x in
                       os.environ.get("BENCH_SIZES", d["sizes"]).split()]
         assert len(self.sizes) == 3, "BENCH_SIZES needs 3 table sizes"
@@ -97,6 +97,7 @@ class Params:
         self.updates = env_int("BENCH_UPDATES", d["updates"])
         self.batch = env_int("BENCH_UPDATE_BATCH", d["batch"])
         self.appctl_n = env_int("BENCH_APPCTL_UPDATES", d["appctl_n"])
+        self.stall_conns = env_int("BENCH_STALL_CONNS", d["stall_conns"])
 
 
 class Bench:

@@ -101,6 +101,8 @@ def main():
     ap.add_argument("n", type=int, help="number of distinct 5-tuples")
     ap.add_argument("out")
     ap.add_argument("--mapped", type=int, default=0)
+    ap.add_argument("--first", type=int, default=0,
+                    help="number of the first flow (flows F to F+N-1)")
     ap.add_argument("--split", type=int, default=1)
     ap.add_argument("--dport", type=int, default=layout.REMOTE_PORT)
     ap.add_argument("--syn", action="store_true")
@@ -109,7 +111,7 @@ def main():
     args = ap.parse_args()
 
     flags = TCP_SYN if args.syn else TCP_ACK
-    flows = list(range(args.n))
+    flows = list(range(args.first, args.first + args.n))
     if args.shuffle:
         random.Random(42).shuffle(flows)
     k = args.split
