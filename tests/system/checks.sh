@@ -38,6 +38,22 @@ trap netlab_down EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# cm_show [HOST], cm_conns [HOST]: container-map/show and conn-list of the
+# lab's bridge on HOST (default: the gateway host).  cm_counter NAME [HOST]:
+# one counter of show's "unmatched packets" or "events" line.
+cm_show() {
+    netlab_appctl "${1:-$NETLAB_GW_HOST}" container-map/show "$NETLAB_BRIDGE"
+}
+
+cm_conns() {
+    netlab_appctl "${1:-$NETLAB_GW_HOST}" container-map/conn-list \
+        "$NETLAB_BRIDGE"
+}
+
+cm_counter() {
+    cm_show "${2:-}" | sed -n "/^  \\(unmatched packets\\|events\\):/s/^.* $1=\\([0-9]*\\).*\$/\\1/p"
+}
+
 n_pass=0
 n_fail=0
 n_check=0

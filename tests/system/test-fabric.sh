@@ -64,14 +64,6 @@ for entry in "${NETLAB_FABRIC_CONTAINERS[@]}"; do
     GWPORT[$name]=$gwport
 done
 
-show() {
-    netlab_appctl "$gwhost" container-map/show "$br"
-}
-
-conns() {
-    netlab_appctl "$gwhost" container-map/conn-list "$br"
-}
-
 tmp=
 echo "# OVS build: $OVS_BUILDDIR"
 t_start=$(date +%s)
@@ -105,7 +97,7 @@ done
 
 # --- 2. Connection entries and counters on the gateway host ----------------
 
-list=$(conns)
+list=$(cm_conns "$gwhost")
 for line in "${NETLAB_FABRIC_MATRIX[@]}"; do
     IFS='|' read -r case from tos _ <<<"$line"
     [ "$tos" = client ] || continue
@@ -125,7 +117,7 @@ for line in "${NETLAB_FABRIC_MATRIX[@]}"; do
         ${#bad[@]} "${bad[@]}" "conn-list:" "$list"
 done
 
-sh=$(show)
+sh=$(cm_show "$gwhost")
 bad=()
 for name in "${!IP[@]}"; do
     for proto in tcp udp; do

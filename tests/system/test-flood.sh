@@ -60,18 +60,8 @@ SINGLE=9200             # c3 (echo).
 ECHO=5100               # The client's echo server.
 SESSION=30              # How long the sessions run, in seconds.
 
-show() {
-    netlab_appctl host1 container-map/show "$br"
-}
-
 conn_count() {
     netlab_appctl host1 container-map/conn-count "$br"
-}
-
-# counter NAME: a counter of the "unmatched packets" or "events" line of
-# container-map/show.
-counter() {
-    show | sed -n "/^  \\(unmatched packets\\|events\\):/s/^.* $1=\\([0-9]*\\).*\$/\\1/p"
 }
 
 declare -A MAC OFPORT
@@ -134,8 +124,8 @@ session client "$ip" "$LB" "$out/s-lb"
 session client "$ip" "$SINGLE" "$out/s-single"
 session c1 "$client" "$ECHO" "$out/s-out"
 sleep 2
-evicted0=$(counter conn_evicted)
-full0=$(counter conn_table_full)
+evicted0=$(cm_counter conn_evicted)
+full0=$(cm_counter conn_table_full)
 
 # --- 1. The flood -------------------------------------------------------------
 
@@ -185,13 +175,13 @@ wait "$flood"
 flood_out=$(cat "$out/flood")
 n=$(conn_count)
 [ "${n:-0}" -gt "$max_seen" ] && max_seen=$n
-evicted=$(($(counter conn_evicted) - evicted0))
-full=$(($(counter conn_table_full) - full0))
+evicted=$(($(cm_counter conn_evicted) - evicted0))
+full=$(($(cm_counter conn_table_full) - full0))
 [[ $flood_out =~ ^sent\ ([0-9]+)\ in ]] && [ "$evicted" -ge "$MAX" ] \
     && [ "$max_seen" -le "$MAX" ]
 st=$?
 check "flood ($flood_out) turned the table over: conn_evicted +$evicted (>= $MAX), conn_table_full +$full, conn-count at most $max_seen (<= $MAX)" \
-    $st "$(show)"
+    $st "$(cm_show)"
 
 # --- 2. The sessions --------------------------------------------------------
 
@@ -221,10 +211,10 @@ check "after the flood: the switch answers ping to $ip" $?
 # --- 5. A flood from one source address ---------------------------------------
 
 netlab_appctl host1 container-map/conn-set per-source=500 >/dev/null
-limited0=$(counter conn_limited)
+limited0=$(cm_counter conn_limited)
 netlab_exec client python3 "$traffic" syn "$ip" "$LB" 198.18.0.1/32 3000 10 \
     >"$out/flood1" 2>&1
-limited=$(($(counter conn_limited) - limited0))
+limited=$(($(cm_counter conn_limited) - limited0))
 from_one=$(netlab_appctl host1 container-map/conn-list "$br" \
            | grep -c " 198\\.18\\.0\\.1 ")
 reply=$(netlab_tcp client "$ip" "$LB" after 0 5)

@@ -33,10 +33,6 @@ check_reply() {
     fi
 }
 
-show() {
-    netlab_appctl host1 container-map/show "$NETLAB_BRIDGE"
-}
-
 # show_counter SHOW_OUTPUT KEY: the packets= counter of mapping KEY
 # ("203.0.113.10 tcp 80"), or the miss= counter if KEY is "miss".
 show_counter() {
@@ -90,7 +86,7 @@ done
 
 # --- Unmapped port --------------------------------------------------------
 
-before=$(show)
+before=$(cm_show)
 misses_before=$(show_counter "$before" miss)
 reply=$(netlab_tcp client "$ip" 81 port81 0 2)
 rc=$?
@@ -100,7 +96,7 @@ else
     fail "tcp/81 (unmapped) gets no connection" \
         "socat exit status $rc, reply \"$reply\""
 fi
-after=$(show)
+after=$(cm_show)
 misses_after=$(show_counter "$after" miss)
 if [ -n "$misses_before" ] && [ -n "$misses_after" ] \
    && [ "$misses_after" -gt "$misses_before" ]; then
