@@ -53,9 +53,25 @@ ofproto_libofproto_la_SOURCES += \
 EXTRA_DIST += cmext/ofproto-ext/container-map-ofpact.c
 
 # cmocka unit tests (built on demand by our top-level "make check").
+EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-mapping
+cmext_tests_unit_test_container_map_mapping_SOURCES = \
+	cmext/tests/unit/test-container-map-mapping.c \
+	cmext/tests/unit/container-map-test.h \
+	cmext/tests/unit/container-map-test-table.h
+cmext_tests_unit_test_container_map_mapping_LDADD = \
+	lib/libopenvswitch.la -lcmocka
+EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-backend
+cmext_tests_unit_test_container_map_backend_SOURCES = \
+	cmext/tests/unit/test-container-map-backend.c \
+	cmext/tests/unit/container-map-test.h \
+	cmext/tests/unit/container-map-test-table.h
+cmext_tests_unit_test_container_map_backend_LDADD = \
+	lib/libopenvswitch.la -lcmocka
 EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-table
 cmext_tests_unit_test_container_map_table_SOURCES = \
-	cmext/tests/unit/test-container-map-table.c
+	cmext/tests/unit/test-container-map-table.c \
+	cmext/tests/unit/container-map-test.h \
+	cmext/tests/unit/container-map-test-table.h
 cmext_tests_unit_test_container_map_table_LDADD = \
 	lib/libopenvswitch.la -lcmocka
 EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-conn

@@ -19,7 +19,9 @@ set -u
 
 : "${OVS_TREE:?set OVS_TREE to the OVS build tree}"
 : "${TEST_JOBS:=8}"
-: "${UNIT_TESTS:=test-container-map-table test-container-map-conn test-container-map-dp}"
+: "${UNIT_TESTS:=test-container-map-mapping test-container-map-backend
+               test-container-map-table test-container-map-conn
+               test-container-map-dp}"
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 
 # OVS test files whose tests exercise what our hooks touch.
