@@ -21,7 +21,9 @@ set -u
 : "${TEST_JOBS:=8}"
 : "${UNIT_TESTS:=test-container-map-mapping test-container-map-backend
                test-container-map-table test-container-map-conn
-               test-container-map-dp}"
+               test-container-map-conn-expiry test-container-map-resv
+               test-container-map-parse test-container-map-parse-errors
+               test-container-map-rewrite test-container-map-dp}"
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 
 # OVS test files whose tests exercise what our hooks touch.
