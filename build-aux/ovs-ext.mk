@@ -54,15 +54,68 @@ ofproto_libofproto_la_SOURCES += \
 EXTRA_DIST += cmext/ofproto-ext/container-map-ofpact.c
 
 # cmocka unit tests (built on demand by our top-level "make check").
+EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-mapping
+cmext_tests_unit_test_container_map_mapping_SOURCES = \
+	cmext/tests/unit/test-container-map-mapping.c \
+	cmext/tests/unit/container-map-test.h \
+	cmext/tests/unit/container-map-test-table.h
+cmext_tests_unit_test_container_map_mapping_LDADD = \
+	lib/libopenvswitch.la -lcmocka
+EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-backend
+cmext_tests_unit_test_container_map_backend_SOURCES = \
+	cmext/tests/unit/test-container-map-backend.c \
+	cmext/tests/unit/container-map-test.h \
+	cmext/tests/unit/container-map-test-table.h
+cmext_tests_unit_test_container_map_backend_LDADD = \
+	lib/libopenvswitch.la -lcmocka
 EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-table
 cmext_tests_unit_test_container_map_table_SOURCES = \
-	cmext/tests/unit/test-container-map-table.c
+	cmext/tests/unit/test-container-map-table.c \
+	cmext/tests/unit/container-map-test.h \
+	cmext/tests/unit/container-map-test-table.h
 cmext_tests_unit_test_container_map_table_LDADD = \
 	lib/libopenvswitch.la -lcmocka
 EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-conn
 cmext_tests_unit_test_container_map_conn_SOURCES = \
-	cmext/tests/unit/test-container-map-conn.c
+	cmext/tests/unit/test-container-map-conn.c \
+	cmext/tests/unit/container-map-test.h \
+	cmext/tests/unit/container-map-test-conn.h
 cmext_tests_unit_test_container_map_conn_LDADD = \
+	lib/libopenvswitch.la -lcmocka
+EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-conn-expiry
+cmext_tests_unit_test_container_map_conn_expiry_SOURCES = \
+	cmext/tests/unit/test-container-map-conn-expiry.c \
+	cmext/tests/unit/container-map-test.h \
+	cmext/tests/unit/container-map-test-conn.h
+cmext_tests_unit_test_container_map_conn_expiry_LDADD = \
+	lib/libopenvswitch.la -lcmocka
+EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-resv
+cmext_tests_unit_test_container_map_resv_SOURCES = \
+	cmext/tests/unit/test-container-map-resv.c \
+	cmext/tests/unit/container-map-test.h \
+	cmext/tests/unit/container-map-test-conn.h
+cmext_tests_unit_test_container_map_resv_LDADD = \
+	lib/libopenvswitch.la -lcmocka
+EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-parse
+cmext_tests_unit_test_container_map_parse_SOURCES = \
+	cmext/tests/unit/test-container-map-parse.c \
+	cmext/tests/unit/container-map-test.h \
+	cmext/tests/unit/container-map-test-packet.h
+cmext_tests_unit_test_container_map_parse_LDADD = \
+	lib/libopenvswitch.la -lcmocka
+EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-parse-errors
+cmext_tests_unit_test_container_map_parse_errors_SOURCES = \
+	cmext/tests/unit/test-container-map-parse-errors.c \
+	cmext/tests/unit/container-map-test.h \
+	cmext/tests/unit/container-map-test-packet.h
+cmext_tests_unit_test_container_map_parse_errors_LDADD = \
+	lib/libopenvswitch.la -lcmocka
+EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-rewrite
+cmext_tests_unit_test_container_map_rewrite_SOURCES = \
+	cmext/tests/unit/test-container-map-rewrite.c \
+	cmext/tests/unit/container-map-test.h \
+	cmext/tests/unit/container-map-test-packet.h
+cmext_tests_unit_test_container_map_rewrite_LDADD = \
 	lib/libopenvswitch.la -lcmocka
 EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-dp
 cmext_tests_unit_test_container_map_dp_SOURCES = \

@@ -1,0 +1,273 @@
+/*
+ * Copyright (c) 2026 The ovs-container-map authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* cmocka unit tests of lib/container-map-packet's in-place rewrites: the
+ * switch's ARP replies and probes, and ICMP and ICMPv6 echo replies (their
+ * addresses, TTL, lengths and checksums). */
+
+#include <config.h>
+
+#include <string.h>
+
+#include "container-map-test-packet.h"
+
+/* Helpers. */
+
+static bool
+ip4_csum_ok(const struct dp_packet *p)
+{
+    const struct ip_header *ip = dp_packet_l3(p);
+
+    return !csum(ip, IP_IHL(ip->ip_ihl_ver) * 4);
+}
+
+static bool
+icmp4_csum_ok(const struct dp_packet *p)
+{
+    return !csum(dp_packet_l4(p), dp_packet_l4_size(p));
+}
+
+static bool
+icmp6_csum_ok(const struct dp_packet *p)
+{
+    uint32_t partial = packet_csum_pseudoheader6(dp_packet_l3(p));
+
+    return !csum_finish(csum_continue(partial, dp_packet_l4(p),
+                                      dp_packet_l4_size(p)));
+}
+
+/* Rewrites. */
+
+static void
+test_arp_rewrites(void **state OVS_UNUSED)
+{
+    /* Where the sender IP is in the frame. */
+    const size_t spa = ETH_HEADER_LEN + offsetof(struct arp_eth_header,
+                                                 ar_spa);
+    const struct eth_addr req_mac = mac_n(0x42);
+    const struct arp_eth_header *arp;
+    const struct eth_header *eth;
+    struct container_map_pkt pkt;
+    struct dp_packet *p, *orig;
+    struct flow flow;
+
+    /* The host at PEER1 asks who has X; the switch answers for X. */
+    orig = make_arp(eth_addr_broadcast, ARP_OP_REQUEST, req_mac, PEER1,
+                    eth_addr_zero, IP_X);
+
+    /* Reply: "X is at sw_mac", to the requester. */
+    p = dp_packet_clone_with_headroom(orig, 2);
+    flow_extract(p, &flow);
+    container_map_arp_make_reply(p, sw_mac);
+    assert_int_equal(dp_packet_size(p), dp_packet_size(orig));
+    eth = dp_packet_eth(p);
+    arp = dp_packet_l3(p);
+    assert_true(eth_addr_equals(eth->eth_dst, req_mac));
+    assert_true(eth_addr_equals(eth->eth_src, sw_mac));
+    assert_int_equal(ntohs(eth->eth_type), ETH_TYPE_ARP);
+    assert_int_equal(ntohs(arp->ar_hrd), ARP_HRD_ETHERNET);
+    assert_int_equal(ntohs(arp->ar_pro), ARP_PRO_IP);
+    assert_int_equal(arp->ar_hln, ETH_ADDR_LEN);
+    assert_int_equal(arp->ar_pln, 4);
+    assert_int_equal(ntohs(arp->ar_op), ARP_OP_REPLY);
+    assert_true(eth_addr_equals(arp->ar_sha, sw_mac));
+    assert_int_equal(ntohl(get_16aligned_be32(&arp->ar_spa)), IP_X);
+    assert_true(eth_addr_equals(arp->ar_tha, req_mac));
+    assert_int_equal(ntohl(get_16aligned_be32(&arp->ar_tpa)), PEER1);
+    /* The trailer is untouched. */
+    assert_memory_equal((const char *) dp_packet_data(p) + ETH_HEADER_LEN
+                        + ARP_ETH_HEADER_LEN,
+                        (const char *) dp_packet_data(orig) + ETH_HEADER_LEN
+                        + ARP_ETH_HEADER_LEN,
+                        dp_packet_size(p) - ETH_HEADER_LEN
+                        - ARP_ETH_HEADER_LEN);
+    flow_extract(p, &flow);
+    parse(p, &pkt);
+    assert_int_equal(pkt.kind, CONTAINER_MAP_PKT_ARP);
+    dp_packet_delete(p);
+
+    /* Probe: only the sender IP changes, to 0.0.0.0. */
+    p = dp_packet_clone_with_headroom(orig, 2);
+    flow_extract(p, &flow);
+    container_map_arp_make_probe(p);
+    arp = dp_packet_l3(p);
+    assert_int_equal(ntohs(arp->ar_op), ARP_OP_REQUEST);
+    assert_int_equal(get_16aligned_be32(&arp->ar_spa), htonl(0));
+    assert_true(eth_addr_equals(arp->ar_sha, req_mac));
+    assert_true(eth_addr_is_zero(arp->ar_tha));
+    assert_int_equal(ntohl(get_16aligned_be32(&arp->ar_tpa)), IP_X);
+    assert_int_equal(dp_packet_size(p), dp_packet_size(orig));
+    assert_memory_equal(dp_packet_data(p), dp_packet_data(orig), spa);
+    assert_memory_equal((const uint8_t *) dp_packet_data(p) + spa + 4,
+                        (const uint8_t *) dp_packet_data(orig) + spa + 4,
+                        dp_packet_size(p) - spa - 4);
+    dp_packet_delete(p);
+
+    dp_packet_delete(orig);
+}
+
+static void
+test_echo_reply_ipv4(void **state OVS_UNUSED)
+{
+    static const struct {
+        uint8_t ttl;
+        size_t n_opts;
+        size_t n_payload;
+    } cases[] = {
+        { 61, 0, 56 },
+        { 255, 1, 37 },     /* Odd size. */
+        { 64, 0, 0 },
+        { 1, 2, 1 },
+        { 0, 0, 1472 },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct container_map_pkt pkt;
+        const struct icmp_header *icmp;
+        const struct ip_header *ip;
+        const struct eth_header *eth;
+        struct dp_packet *p, *orig;
+        struct ofpbuf l3, l4;
+        struct flow flow;
+        size_t hlen = IP_HEADER_LEN + 4 * cases[i].n_opts;
+
+        ofpbuf_init(&l4, 2048);
+        ofpbuf_init(&l3, 2048);
+        put_icmp(&l4, ICMP4_ECHO_REQUEST, 0, 0x4242, 7 + i,
+                 cases[i].n_payload);
+        icmp4_set_csum(&l4);
+        put_ip4_opts(&l3, PEER1, IP_X, IPPROTO_ICMP, 0, cases[i].ttl,
+                     cases[i].n_opts, &l4);
+        orig = make_frame(sw_mac, peer_mac, ETH_TYPE_IP, &l3,
+                          min_frame_pad(&l3));
+        assert_true(ip4_csum_ok(orig));
+        assert_true(icmp4_csum_ok(orig));
+
+        p = dp_packet_clone_with_headroom(orig, 2);
+        flow_extract(p, &flow);
+        container_map_echo_make_reply(p, sw_mac);
+
+        assert_int_equal(dp_packet_size(p), dp_packet_size(orig));
+        eth = dp_packet_eth(p);
+        assert_true(eth_addr_equals(eth->eth_dst, peer_mac));
+        assert_true(eth_addr_equals(eth->eth_src, sw_mac));
+        assert_int_equal(ntohs(eth->eth_type), ETH_TYPE_IP);
+
+        ip = dp_packet_l3(p);
+        assert_int_equal(ntohl(get_16aligned_be32(&ip->ip_src)), IP_X);
+        assert_int_equal(ntohl(get_16aligned_be32(&ip->ip_dst)), PEER1);
+        assert_int_equal(ip->ip_ttl, 64);
+        assert_int_equal(ip->ip_proto, IPPROTO_ICMP);
+        assert_int_equal(IP_IHL(ip->ip_ihl_ver) * 4, hlen);
+        assert_int_equal(ntohs(ip->ip_tot_len), hlen + l4.size);
+        assert_true(ip4_csum_ok(p));
+
+        icmp = dp_packet_l4(p);
+        assert_int_equal(icmp->icmp_type, ICMP4_ECHO_REPLY);
+        assert_int_equal(icmp->icmp_code, 0);
+        assert_int_equal(ntohs(icmp->icmp_fields.echo.id), 0x4242);
+        assert_int_equal(ntohs(icmp->icmp_fields.echo.seq), 7 + i);
+        assert_int_equal(dp_packet_l4_size(p), l4.size);
+        assert_memory_equal(icmp + 1, (const struct icmp_header *) l4.data
+                            + 1, cases[i].n_payload);
+        if (!icmp4_csum_ok(p)) {
+            fail_msg("case %d: bad ICMP checksum", (int) i);
+        }
+
+        parse(p, &pkt);
+        assert_int_equal(pkt.kind, CONTAINER_MAP_PKT_ECHO_REPLY);
+        assert_int_equal(ntohs(pkt.src_port), 0x4242);
+
+        dp_packet_delete(p);
+        dp_packet_delete(orig);
+        ofpbuf_uninit(&l3);
+        ofpbuf_uninit(&l4);
+    }
+}
+
+static void
+test_echo_reply_ipv6(void **state OVS_UNUSED)
+{
+    static const size_t sizes[] = { 56, 37, 0, 1232 };
+    struct in6_addr x6 = ip6_addr(IP6_X), peer6 = ip6_addr(IP6_PEER);
+
+    for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+        const struct ovs_16aligned_ip6_hdr *ip6;
+        const struct icmp_header *icmp;
+        const struct eth_header *eth;
+        struct container_map_pkt pkt;
+        struct dp_packet *p, *orig;
+        struct in6_addr a;
+        struct ofpbuf l4;
+        struct flow flow;
+
+        ofpbuf_init(&l4, 2048);
+        put_icmp(&l4, 128, 0, 0x6666, 100 + i, sizes[i]);
+        orig = make_ip6(IP6_PEER, IP6_X, IPPROTO_ICMPV6, &l4);
+        icmp6_set_csum(orig);
+        assert_true(icmp6_csum_ok(orig));
+
+        p = dp_packet_clone_with_headroom(orig, 2);
+        flow_extract(p, &flow);
+        container_map_echo_make_reply(p, sw_mac);
+
+        assert_int_equal(dp_packet_size(p), dp_packet_size(orig));
+        eth = dp_packet_eth(p);
+        assert_true(eth_addr_equals(eth->eth_dst, peer_mac));
+        assert_true(eth_addr_equals(eth->eth_src, sw_mac));
+        assert_int_equal(ntohs(eth->eth_type), ETH_TYPE_IPV6);
+
+        ip6 = dp_packet_l3(p);
+        memcpy(&a, &ip6->ip6_src, sizeof a);
+        assert_true(ipv6_addr_equals(&a, &x6));
+        memcpy(&a, &ip6->ip6_dst, sizeof a);
+        assert_true(ipv6_addr_equals(&a, &peer6));
+        assert_int_equal(ip6->ip6_hlim, 64);
+        assert_int_equal(ip6->ip6_nxt, IPPROTO_ICMPV6);
+        assert_int_equal(ntohs(ip6->ip6_plen), l4.size);
+
+        icmp = dp_packet_l4(p);
+        assert_int_equal(icmp->icmp_type, 129);
+        assert_int_equal(icmp->icmp_code, 0);
+        assert_int_equal(ntohs(icmp->icmp_fields.echo.id), 0x6666);
+        assert_int_equal(ntohs(icmp->icmp_fields.echo.seq), 100 + i);
+        assert_memory_equal(icmp + 1, (const struct icmp_header *) l4.data
+                            + 1, sizes[i]);
+        if (!icmp6_csum_ok(p)) {
+            fail_msg("case %d: bad ICMPv6 checksum", (int) i);
+        }
+
+        parse(p, &pkt);
+        assert_pkt(&pkt, CONTAINER_MAP_PKT_ECHO_REPLY, IPPROTO_ICMPV6, &x6,
+                   0x6666, &peer6, 0x6666);
+
+        dp_packet_delete(p);
+        dp_packet_delete(orig);
+        ofpbuf_uninit(&l4);
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arp_rewrites),
+        cmocka_unit_test(test_echo_reply_ipv4),
+        cmocka_unit_test(test_echo_reply_ipv6),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
