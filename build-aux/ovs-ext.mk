@@ -119,12 +119,14 @@ cmext_tests_unit_test_container_map_rewrite_LDADD = \
 	lib/libopenvswitch.la -lcmocka
 EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-dp
 cmext_tests_unit_test_container_map_dp_SOURCES = \
-	cmext/tests/unit/test-container-map-dp.c
+	cmext/tests/unit/test-container-map-dp.c \
+	cmext/tests/unit/container-map-test-dp.h
 cmext_tests_unit_test_container_map_dp_LDADD = \
 	lib/libopenvswitch.la -lcmocka
 EXTRA_PROGRAMS += cmext/tests/unit/test-container-map-threads
 cmext_tests_unit_test_container_map_threads_SOURCES = \
-	cmext/tests/unit/test-container-map-threads.c
+	cmext/tests/unit/test-container-map-threads.c \
+	cmext/tests/unit/container-map-test-dp.h
 cmext_tests_unit_test_container_map_threads_LDADD = \
 	lib/libopenvswitch.la -lcmocka
 

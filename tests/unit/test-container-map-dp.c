@@ -45,6 +45,8 @@
 #include "packets.h"
 #include "util.h"
 
+#include "container-map-test-dp.h"
+
 #define TABLE 1
 #define SERVICE_IP 0xcb00710a       /* 203.0.113.10 */
 #define OTHER_IP 0xcb007163         /* 203.0.113.99 */
@@ -154,33 +156,6 @@ del_mapping(uint8_t proto, uint16_t port)
     container_map_key_init(&key, TABLE, &ip, proto, htons(port));
     assert_int_equal(container_map_del(container_map_global(), &key, NULL),
                      0);
-}
-
-/* Gives every backend of the table "set eth_dst, output to its port". */
-static void
-compile_backend(struct container_map_backend *b,
-                const struct container_map_backend_view *view,
-                void *aux OVS_UNUSED)
-{
-    struct ovs_key_ethernet eth[2] = {
-        { .eth_src = eth_addr_zero, .eth_dst = view->spec.mac },
-        { .eth_src = eth_addr_zero, .eth_dst = eth_addr_exact },
-    };
-    uint64_t stub[64 / 8];
-    struct ofpbuf acts = OFPBUF_STUB_INITIALIZER(stub);
-    size_t ofs;
-
-    ofs = nl_msg_start_nested(&acts, OVS_ACTION_ATTR_SET_MASKED);
-    nl_msg_put_unspec(&acts, OVS_KEY_ATTR_ETHERNET, eth, sizeof eth);
-    nl_msg_end_nested(&acts, ofs);
-    nl_msg_put_odp_port(&acts, OVS_ACTION_ATTR_OUTPUT,
-                        u32_to_odp(ofp_to_u16(view->spec.ofport)));
-    container_map_set_actions(
-        container_map_global(), b,
-        container_map_actions_create(acts.data, acts.size,
-                                     u32_to_odp(ofp_to_u16(view->spec.ofport)),
-                                     NULL));
-    ofpbuf_uninit(&acts);
 }
 
 /* The mappings of the tests: tcp/80 -> A, tcp/81 -> B and C, udp/53 -> C. */

@@ -55,6 +55,8 @@
 #include "timeval.h"
 #include "util.h"
 
+#include "container-map-test-dp.h"
+
 #define TABLE 1
 #define SERVICE_IP 0xcb00710a       /* 203.0.113.10 */
 #define N_PORTS 8                   /* Mapped: tcp/80 to tcp/87. */
@@ -268,34 +270,6 @@ reader_main(void *r_)
     ofpbuf_uninit(&ingress);
     ofpbuf_uninit(&egress);
     return NULL;
-}
-
-/* Gives a backend "set eth_dst, output to its port", with the port as where
- * its packets come from. */
-static void
-compile_backend(struct container_map_backend *b,
-                const struct container_map_backend_view *view,
-                void *aux OVS_UNUSED)
-{
-    struct ovs_key_ethernet eth[2] = {
-        { .eth_src = eth_addr_zero, .eth_dst = view->spec.mac },
-        { .eth_src = eth_addr_zero, .eth_dst = eth_addr_exact },
-    };
-    uint32_t port = ofp_to_u16(view->spec.ofport);
-    uint64_t stub[64 / 8];
-    struct ofpbuf acts = OFPBUF_STUB_INITIALIZER(stub);
-    size_t ofs;
-
-    ofs = nl_msg_start_nested(&acts, OVS_ACTION_ATTR_SET_MASKED);
-    nl_msg_put_unspec(&acts, OVS_KEY_ATTR_ETHERNET, eth, sizeof eth);
-    nl_msg_end_nested(&acts, ofs);
-    nl_msg_put_odp_port(&acts, OVS_ACTION_ATTR_OUTPUT, u32_to_odp(port));
-    container_map_set_actions(container_map_global(), b,
-                              container_map_actions_create(acts.data,
-                                                           acts.size,
-                                                           u32_to_odp(port),
-                                                           NULL));
-    ofpbuf_uninit(&acts);
 }
 
 static void
