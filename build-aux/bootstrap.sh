@@ -18,26 +18,8 @@ packages="autoconf automake libtool pkg-config make gcc patch python3
     iproute2 ethtool socat iputils-ping iputils-tracepath iputils-arping
     procps tcpdump gnuplot-nox"
 
-missing=
-for p in $packages; do
-    if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null \
-            | grep -q 'install ok installed'; then
-        missing="$missing $p"
-    fi
-done
-
-if test -n "$missing"; then
-    if test "$(id -u)" = 0 && command -v apt-get > /dev/null; then
-        echo "Installing missing Debian packages:$missing"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -q
-        apt-get install -y -q --no-install-recommends $missing
-    else
-        echo "Missing Debian packages:$missing" >&2
-        echo "Run as root, or: apt-get install$missing" >&2
-        exit 1
-    fi
-fi
+# shellcheck disable=SC2086
+sh build-aux/need-packages.sh $packages
 
 autoreconf -fi
 ./configure $CONFIGURE_FLAGS

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Makes sure the Debian packages named as arguments are installed: as root
 # it installs the missing ones with apt-get, otherwise it names them and
-# fails.  Used by "make deb", "make rpm" and "make check-packaging" for the
-# packaging tools, which "make" and "make check" do not need.
+# fails.  Used by build-aux/bootstrap.sh for what "make" and "make check"
+# need, and by "make deb", "make rpm" and "make check-packaging" for the
+# packaging tools.
 #
 # usage: need-packages.sh PACKAGE...
 
