@@ -4,8 +4,10 @@
 # all of them):
 #
 #   unit      cmocka unit tests of lib/
-#   autotest  our autotests (tests/container-map.at, keyword container_map)
-#   upstream  OVS's own tests most related to our hooks, on our build
+#   autotest  our autotests (tests/container-map*.at, keyword container_map)
+#   upstream  all of OVS's own testsuite on our build, except our autotests
+#             (the autotest suite runs them) and the tests UPSTREAM_SKIP
+#             names, each reported as skipped with its reason
 #   system    network-namespace tests with real traffic (root only)
 #   packaging the .deb installed over Debian's Open vSwitch in a debootstrap
 #             chroot, and the RPM (root only; "make check-packaging")
@@ -22,9 +24,15 @@ set -u
 : "${UNIT_TESTS:=test-container-map-table test-container-map-conn}"
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 
-# OVS test files whose tests exercise what our hooks touch.
-UPSTREAM_FILES="ofp-actions odp ovs-ofctl dpif-netdev ofproto-dpif
-                tunnel-push-pop"
+# Keyword of our autotests in OVS's testsuite ("testsuite -k").
+AUTOTEST_KEYWORD=container_map
+
+# OVS tests the upstream suite does not run: "exact title|reason", one a
+# line.  They are picked by title, never by number (numbers shift whenever
+# a test is added anywhere before them), and reported as skipped.  Add one
+# only when it fails on a stock OVS build as well.
+UPSTREAM_SKIP="\
+ofproto - hidden rules not in table stats|fails on stock OVS 3.1 here too (in-band controller: this network accepts TCP to the unreachable 240.0.0.1, then drops it)"
 
 suites=${*:-unit autotest upstream system packaging bench}
 passed=0 failed=0 skipped=0
@@ -34,9 +42,11 @@ note() {
     report+=("$(printf '%-9s %s' "$1" "$2")")
 }
 
-# Reads autotest's closing lines from file $2 and adds them up for suite $1.
+# Reads autotest's closing lines from file $2 and adds them up for suite $1;
+# $3 tests more were skipped (not run at all), $4 is added to the line.
 count_autotest() {
-    local suite=$1 log=$2 n_ok n_fail n_skip total
+    local suite=$1 log=$2 not_run=${3:-0} more=${4:-} n_ok n_fail n_skip
+    local total
     n_skip=$(sed -n 's/^\([0-9]*\) tests* w[a-z]* skipped\.$/\1/p' "$log" \
              | tail -1)
     n_skip=${n_skip:-0}
@@ -54,22 +64,89 @@ count_autotest() {
     else
         n_ok=0 n_fail=1
     fi
+    n_skip=$((n_skip + not_run))
     passed=$((passed + n_ok))
     failed=$((failed + n_fail))
     skipped=$((skipped + n_skip))
-    note "$suite" "$n_ok passed, $n_fail failed, $n_skip skipped"
+    note "$suite" "$n_ok passed, $n_fail failed, $n_skip skipped$more"
 }
 
+# Runs the OVS testsuite with TESTSUITEFLAGS "-j$TEST_JOBS $3..." as suite
+# $1; $2 is passed to count_autotest ("NOT_RUN|NOTE", or empty).
 run_testsuite() {
-    local suite=$1; shift
+    local suite=$1 extra=$2; shift 2
     local log=$OVS_TREE/tests/$suite-results.log
     echo "=== $suite: OVS testsuite $*"
     make -C "$OVS_TREE" -s check TESTSUITEFLAGS="-j$TEST_JOBS $*" \
         2>&1 | tee "$log" | grep -vE '^[0-9]+: .* ok$'
-    count_autotest "$suite" "$log"
+    count_autotest "$suite" "$log" "${extra%%|*}" "${extra#*|}"
     if grep -q 'failed unexpectedly\|FAILED' "$log"; then
         echo "    logs: $OVS_TREE/tests/testsuite.dir/"
     fi
+}
+
+# Prints the test numbers of "testsuite -l" output (on stdin): lines
+# " NUM: FILE.at:LINE TITLE"; keyword lines under them are indented more.
+TEST_LINE='^ {0,4}[0-9]+: [^ ]+\.at:[0-9]+ '
+test_numbers() {
+    grep -E "$TEST_LINE" | sed -E 's/^ *([0-9]+):.*/\1/'
+}
+
+# Joins sorted numbers (on stdin) into autotest ranges: "1-613 615-940 ...".
+number_ranges() {
+    awk 'function out() { if (lo != "") printf "%s%s", sep, (lo == hi ? lo : lo "-" hi); sep = " " }
+         { if (lo != "" && $1 == hi + 1) { hi = $1; next } out(); lo = hi = $1 }
+         END { out(); print "" }'
+}
+
+# The whole OVS testsuite but our autotests and UPSTREAM_SKIP.
+run_upstream() {
+    local tests=$OVS_TREE/tests list ours skip_nums numbers entry name
+    local reason nums n_named=0
+    local -a named=()
+    make -C "$OVS_TREE" -s tests/testsuite || {
+        failed=$((failed + 1)); note upstream "testsuite not built"; return; }
+    list=$(cd "$tests" && ./testsuite -l) || {
+        failed=$((failed + 1)); note upstream "testsuite -l failed"; return; }
+    ours=$(cd "$tests" && ./testsuite -l -k "$AUTOTEST_KEYWORD" | test_numbers)
+    skip_nums=
+    while IFS= read -r entry; do
+        test -n "$entry" || continue
+        name=${entry%%|*} reason=${entry#*|}
+        nums=$(echo "$list" | grep -E "$TEST_LINE" | awk -v t="$name" '
+            { n = $1; sub(/:$/, "", n)
+              title = $0; sub(/^ *[0-9]+: [^ ]+ +/, "", title)
+              if (title == t) print n }')
+        if test -z "$nums"; then
+            echo "upstream: UPSTREAM_SKIP names no test: \"$name\"" >&2
+            named+=("$(printf '%-9s %s' '' "(no test is named \"$name\" any more)")")
+            continue
+        fi
+        for n in $nums; do
+            echo "=== upstream: not running test $n, \"$name\": $reason"
+            named+=("$(printf '%-9s %s' '' "skipped test $n \"$name\": $reason")")
+            n_named=$((n_named + 1))
+        done
+        skip_nums="$skip_nums $nums"
+    done <<EOF_SKIP
+$UPSTREAM_SKIP
+EOF_SKIP
+    numbers=$(echo "$list" | test_numbers \
+              | grep -vxF -f <(printf '%s\n' $ours $skip_nums) \
+              | number_ranges)
+    if test -z "$numbers"; then
+        failed=$((failed + 1))
+        note upstream "no tests found"
+        return
+    fi
+    echo "=== upstream: $(echo "$ours" | wc -w) tests (keyword" \
+         "$AUTOTEST_KEYWORD) left to the autotest suite"
+    if test "$n_named" != 0; then
+        run_testsuite upstream "$n_named| ($n_named by name, below)" $numbers
+    else
+        run_testsuite upstream "" $numbers
+    fi
+    report+=("${named[@]}")
 }
 
 for suite in $suites; do
@@ -92,21 +169,10 @@ for suite in $suites; do
         note unit "$u_ok passed, $u_fail failed"
         ;;
     autotest)
-        run_testsuite autotest -k container_map
+        run_testsuite autotest "" -k "$AUTOTEST_KEYWORD"
         ;;
     upstream)
-        make -C "$OVS_TREE" -s tests/testsuite
-        pattern=$(echo $UPSTREAM_FILES | sed 's/ /|/g')
-        numbers=$(cd "$OVS_TREE/tests" && ./testsuite -l \
-                  | sed -nE "s/^ *([0-9]+): ($pattern)\.at:.*/\1/p" \
-                  | tr '\n' ' ')
-        if test -z "$numbers"; then
-            echo "no upstream tests found for: $UPSTREAM_FILES" >&2
-            failed=$((failed + 1))
-            note upstream "no tests found"
-        else
-            run_testsuite upstream $numbers
-        fi
+        run_upstream
         ;;
     system)
         echo "=== system: network namespaces, real TCP/UDP"
