@@ -4,6 +4,8 @@
 # all of them):
 #
 #   unit      cmocka unit tests of lib/
+#   patches   patches/ is what build-aux/export-patches.sh makes of the
+#             prepared OVS tree, byte for byte (build-aux/check-patches.sh)
 #   autotest  our autotests (tests/container-map*.at, keyword container_map)
 #   upstream  all of OVS's own testsuite on our build, except our autotests
 #             (the autotest suite runs them) and the tests UPSTREAM_SKIP
@@ -34,7 +36,7 @@ AUTOTEST_KEYWORD=container_map
 UPSTREAM_SKIP="\
 ofproto - hidden rules not in table stats|fails on stock OVS 3.1 here too (in-band controller: this network accepts TCP to the unreachable 240.0.0.1, then drops it)"
 
-suites=${*:-unit autotest upstream system packaging bench}
+suites=${*:-unit patches autotest upstream system packaging bench}
 passed=0 failed=0 skipped=0
 report=()
 
@@ -168,6 +170,22 @@ for suite in $suites; do
         passed=$((passed + u_ok)) failed=$((failed + u_fail))
         note unit "$u_ok passed, $u_fail failed"
         ;;
+    patches)
+        echo "=== patches: patches/ against export-patches.sh's output"
+        log=$OVS_TREE/tests/patches-results.log
+        sh "$srcdir/build-aux/check-patches.sh" "$OVS_TREE" \
+            "${OVS_SOURCE:-}" 2>&1 | tee "$log"
+        rc=${PIPESTATUS[0]}
+        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+        n_ok=$(echo "$line" | sed -nE 's/^([0-9]+) passed.*/\1/p')
+        n_fail=$(echo "$line" | sed -nE 's/.* ([0-9]+) failed$/\1/p')
+        n_ok=${n_ok:-0} n_fail=${n_fail:-0}
+        if test "$rc" != 0 && test "$n_fail" = 0; then
+            n_fail=1
+        fi
+        passed=$((passed + n_ok)) failed=$((failed + n_fail))
+        note patches "$n_ok passed, $n_fail failed (files of patches/)"
+        ;;
     autotest)
         run_testsuite autotest "" -k "$AUTOTEST_KEYWORD"
         ;;
@@ -242,8 +260,8 @@ for suite in $suites; do
         fi
         ;;
     *)
-        echo "unknown suite $suite (expected unit, autotest, upstream," \
-             "system, packaging, bench)" >&2
+        echo "unknown suite $suite (expected unit, patches, autotest," \
+             "upstream, system, packaging, bench)" >&2
         exit 2
         ;;
     esac
