@@ -52,17 +52,27 @@ count_autotest() {
     n_skip=$(sed -n 's/^\([0-9]*\) tests* w[a-z]* skipped\.$/\1/p' "$log" \
              | tail -1)
     n_skip=${n_skip:-0}
-    if total=$(sed -n 's/^All \([0-9]*\) tests* w[a-z]* successful\.$/\1/p;
-                        s/^\([0-9]*\) tests* w[a-z]* successful\.$/\1/p' \
+    # Autotest's "N tests were run" and "N tests were successful" count
+    # the tests that ran: skipped ones are not among the N.
+    if total=$(sed -nE 's/^(All )?([0-9]+) tests? w[a-z]+ (successful|behaved as expected)\.$/\2/p' \
                     "$log" | tail -1) && test -n "$total"; then
-        n_ok=$((total - n_skip))
+        n_ok=$total
         n_fail=0
-    elif total=$(sed -n 's/^ERROR: \(All \)\{0,1\}\([0-9]*\) tests* w[a-z]* run,$/\2/p' \
+    elif total=$(sed -nE 's/^ERROR: (All )?([0-9]+) tests? w[a-z]+ run,$/\2/p' \
                      "$log" | tail -1) && test -n "$total"; then
-        n_fail=$(sed -n 's/^\([0-9]*\) failed unexpectedly\.$/\1/p;
-                         s/^\([0-9]*\) failed\.$/\1/p' "$log" | tail -1)
-        n_fail=${n_fail:-1}
-        n_ok=$((total - n_fail - n_skip))
+        n_fail=$(sed -nE 's/^([0-9]+) did not behave as expected .*/\1/p' \
+                     "$log" | tail -1)
+        if test -z "$n_fail"; then
+            local xpass fail
+            xpass=$(sed -nE 's/^([0-9]+) passed unexpectedly[.,]$/\1/p' \
+                        "$log" | tail -1)
+            fail=$(sed -nE 's/^([0-9]+) failed unexpectedly\.$/\1/p;
+                           s/^([0-9]+) failed \(([0-9]+) expected failures?\)\.$/\1 - \2/p' \
+                       "$log" | tail -1)
+            n_fail=$((${xpass:-0} + ${fail:-0}))
+        fi
+        test "$n_fail" != 0 || n_fail=1
+        n_ok=$((total - n_fail))
     else
         n_ok=0 n_fail=1
     fi
