@@ -22,7 +22,7 @@
 set -u
 
 : "${OVS_TREE:?set OVS_TREE to the OVS build tree}"
-: "${TEST_JOBS:=8}"
+: "${TEST_JOBS:=4}"
 : "${UNIT_TESTS:=test-container-map-table test-container-map-conn}"
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -52,21 +52,24 @@ parse_autotest() {
     n_skip=${n_skip:-0}
     # Autotest's "N tests were run" and "N tests were successful" count
     # the tests that ran: skipped ones are not among the N.
-    if total=$(sed -nE 's/^(All )?([0-9]+) tests? w[a-z]+ (successful|behaved as expected)\.$/\2/p' \
-                    "$log" | tail -1) && test -n "$total"; then
+    local ok_re='^(All )?([0-9]+) tests? w[a-z]+ (successful|behaved as expected)\.$'
+    if total=$(sed -nE "s/$ok_re/\\2/p" "$log" | tail -1) \
+            && test -n "$total"; then
         n_ok=$total
         n_fail=0
     elif total=$(sed -nE 's/^ERROR: (All )?([0-9]+) tests? w[a-z]+ run,$/\2/p' \
-                     "$log" | tail -1) && test -n "$total"; then
+                     "$log" | tail -1) \
+            && test -n "$total"; then
         n_fail=$(sed -nE 's/^([0-9]+) did not behave as expected .*/\1/p' \
                      "$log" | tail -1)
         if test -z "$n_fail"; then
             local xpass fail
             xpass=$(sed -nE 's/^([0-9]+) passed unexpectedly[.,]$/\1/p' \
                         "$log" | tail -1)
-            fail=$(sed -nE 's/^([0-9]+) failed unexpectedly\.$/\1/p;
-                           s/^([0-9]+) failed \(([0-9]+) expected failures?\)\.$/\1 - \2/p' \
-                       "$log" | tail -1)
+            fail=$(sed -nE '
+                s/^([0-9]+) failed unexpectedly\.$/\1/p
+                s/^([0-9]+) failed \(([0-9]+) expected failures?\)\.$/\1 - \2/p' \
+                "$log" | tail -1)
             n_fail=$((${xpass:-0} + ${fail:-0}))
         fi
         test "$n_fail" != 0 || n_fail=1
@@ -111,8 +114,13 @@ test_numbers() {
 
 # Joins sorted numbers (on stdin) into autotest ranges: "1-613 615-940 ...".
 number_ranges() {
-    awk 'function out() { if (lo != "") printf "%s%s", sep, (lo == hi ? lo : lo "-" hi); sep = " " }
-         { if (lo != "" && $1 == hi + 1) { hi = $1; next } out(); lo = hi = $1 }
+    awk 'function out() {
+             if (lo == "") return
+             printf "%s%s", sep, (lo == hi ? lo : lo "-" hi)
+             sep = " "
+         }
+         lo != "" && $1 == hi + 1 { hi = $1; next }
+         { out(); lo = hi = $1 }
          END { out(); print "" }'
 }
 
@@ -121,7 +129,8 @@ number_ranges() {
 result_tests() {
     case $2 in
     ok) sed -nE 's/^ *([0-9]+): .* ok$/\1/p' "$1" ;;
-    failed) sed -nE 's/^ *([0-9]+): .* (FAILED \(.*\)|UNEXPECTED PASS)$/\1/p' "$1" ;;
+    failed) sed -nE 's/^ *([0-9]+): .* (FAILED \(.*\)|UNEXPECTED PASS)$/\1/p' \
+                "$1" ;;
     esac | sort -un
 }
 
@@ -151,12 +160,14 @@ run_upstream() {
               if (title == t) print n }')
         if test -z "$nums"; then
             echo "upstream: UPSTREAM_SKIP names no test: \"$name\"" >&2
-            named+=("$(printf '%-9s %s' '' "(no test is named \"$name\" any more)")")
+            named+=("$(printf '%-9s %s' '' \
+                       "(no test is named \"$name\" any more)")")
             continue
         fi
         for n in $nums; do
             echo "=== upstream: not running test $n, \"$name\": $reason"
-            named+=("$(printf '%-9s %s' '' "skipped test $n \"$name\": $reason")")
+            named+=("$(printf '%-9s %s' '' \
+                       "skipped test $n \"$name\": $reason")")
             n_named=$((n_named + 1))
         done
         skip_nums="$skip_nums $nums"
@@ -188,13 +199,28 @@ EOF_SKIP
     # listed in the summary, never hidden.  Our autotests get no recheck.
     first_failed=$(result_tests "$log" failed)
     rm -f "$relog"
+    rm -rf "$tests/upstream-first-failures"
     if test -n "$first_failed"; then
+        # The recheck replaces the logs of the tests it runs: keep the
+        # first run's, and its testsuite.log.
+        mkdir -p "$tests/upstream-first-failures"
+        cp "$tests/testsuite.log" "$tests/upstream-first-failures/"
+        for n in $first_failed; do
+            local d
+            d=$(cd "$tests/testsuite.dir" && ls -d -- * 2>/dev/null \
+                | grep -xE "0*$n" | head -1)
+            test -z "$d" || cp -r "$tests/testsuite.dir/$d" \
+                "$tests/upstream-first-failures/"
+        done
         echo "=== upstream: rechecking, one at a time:" $first_failed
+        echo "    (first run's logs: $tests/upstream-first-failures/)"
         make -C "$OVS_TREE" -s check TESTSUITEFLAGS=--recheck 2>&1 \
             | tee "$relog" | grep -vE '^ *[0-9]+: .* ok$'
-        recovered=$(result_tests "$relog" ok | grep -xF -f <(printf '%s\n' $first_failed))
+        recovered=$(result_tests "$relog" ok \
+                    | grep -xF -f <(printf '%s\n' $first_failed))
         for n in $recovered; do
-            flaky+=("$(printf '%-9s %s' '' "test $n \"$(test_title "$n")\" failed, then passed on recheck")")
+            flaky+=("$(printf '%-9s %s' '' \
+                "test $n \"$(test_title "$n")\" failed, then passed on recheck")")
         done
         n_ok=$((n_ok + ${#flaky[@]})) n_fail=$((n_fail - ${#flaky[@]}))
         test "$n_fail" -ge 0 || n_fail=0
@@ -205,14 +231,20 @@ EOF_SKIP
     skipped=$((skipped + n_skip))
     more=
     test "$n_named" = 0 || more="$n_named by name"
-    test ${#flaky[@]} = 0 || more="${more:+$more; }${#flaky[@]} passed on recheck"
-    note upstream "$n_ok passed, $n_fail failed, $n_skip skipped${more:+ ($more, below)}"
+    test ${#flaky[@]} = 0 \
+        || more="${more:+$more; }${#flaky[@]} passed on recheck"
+    note upstream \
+        "$n_ok passed, $n_fail failed, $n_skip skipped${more:+ ($more, below)}"
     report+=("${named[@]}" "${flaky[@]}")
     if test "$n_fail" != 0; then
         echo "    logs: $tests/testsuite.dir/ (first run: $log)"
     fi
 }
 
+# The suites, then the summary, as one block: bash reads all of it before
+# running it, so editing this file while make check runs changes nothing
+# in that run.
+{
 for suite in $suites; do
     case $suite in
     unit)
@@ -336,3 +368,5 @@ for line in "${report[@]}"; do
 done
 echo "$passed passed, $failed failed, $skipped skipped"
 test "$failed" = 0
+exit
+}
