@@ -23,6 +23,7 @@ set -u
 
 : "${OVS_TREE:?set OVS_TREE to the OVS build tree}"
 : "${TEST_JOBS:=4}"
+: "${UPSTREAM_RECHECKS:=2}"
 : "${UNIT_TESTS:=test-container-map-table test-container-map-conn}"
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -194,15 +195,16 @@ EOF_SKIP
     parse_autotest "$log"
 
     # OVS's testsuite has tests that fail now and then on stock OVS too
-    # (timing).  As OVS's CI does (RECHECK=yes), the failed ones run once
-    # more, one at a time; one that passes then counts as passed and is
-    # listed in the summary, never hidden.  Our autotests get no recheck.
+    # (timing, races in the tests).  As OVS's CI does (RECHECK=yes), the
+    # failed ones run again, one at a time, up to UPSTREAM_RECHECKS times;
+    # one that passes then counts as passed and is listed in the summary,
+    # never hidden.  Our autotests get no recheck.
     first_failed=$(result_tests "$log" failed)
     rm -f "$relog"
     rm -rf "$tests/upstream-first-failures"
     if test -n "$first_failed"; then
-        # The recheck replaces the logs of the tests it runs: keep the
-        # first run's, and its testsuite.log.
+        # A recheck replaces the logs of the tests it runs: keep the first
+        # run's, and its testsuite.log.
         mkdir -p "$tests/upstream-first-failures"
         cp "$tests/testsuite.log" "$tests/upstream-first-failures/"
         for n in $first_failed; do
@@ -212,16 +214,25 @@ EOF_SKIP
             test -z "$d" || cp -r "$tests/testsuite.dir/$d" \
                 "$tests/upstream-first-failures/"
         done
-        echo "=== upstream: rechecking, one at a time:" $first_failed
         echo "    (first run's logs: $tests/upstream-first-failures/)"
-        make -C "$OVS_TREE" -s check TESTSUITEFLAGS=--recheck 2>&1 \
-            | tee "$relog" | grep -vE '^ *[0-9]+: .* ok$'
-        recovered=$(result_tests "$relog" ok \
-                    | grep -xF -f <(printf '%s\n' $first_failed))
-        for n in $recovered; do
-            flaky+=("$(printf '%-9s %s' '' \
-                "test $n \"$(test_title "$n")\" failed, then passed on recheck")")
+        local still=$first_failed round=0 passed_now
+        while test -n "$still" && test $round -lt "$UPSTREAM_RECHECKS"; do
+            round=$((round + 1))
+            echo "=== upstream: recheck $round, one at a time:" $still
+            # --recheck runs the tests that failed in the last run.
+            make -C "$OVS_TREE" -s check TESTSUITEFLAGS=--recheck 2>&1 \
+                | tee -a "$relog" > "$relog.round"
+            grep -vE '^ *[0-9]+: .* ok$' "$relog.round"
+            passed_now=$(result_tests "$relog.round" ok \
+                         | grep -xF -f <(printf '%s\n' $still))
+            for n in $passed_now; do
+                flaky+=("$(printf '%-9s %s' '' "test $n \"$(test_title "$n")\"\
+ failed, then passed on recheck $round")")
+            done
+            still=$(printf '%s\n' $still | grep -vxF -f \
+                    <(printf '%s\n' $passed_now ''))
         done
+        rm -f "$relog.round"
         n_ok=$((n_ok + ${#flaky[@]})) n_fail=$((n_fail - ${#flaky[@]}))
         test "$n_fail" -ge 0 || n_fail=0
     fi
