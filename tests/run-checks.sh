@@ -80,27 +80,25 @@ parse_autotest() {
     fi
 }
 
-# Adds up the run whose log is file $2 for suite $1; $3 tests more were
-# skipped (not run at all), $4 is added to the summary line.
+# Adds up the run whose log is file $2 for suite $1.
 count_autotest() {
-    local suite=$1 log=$2 not_run=${3:-0} more=${4:-} n_ok n_fail n_skip
+    local suite=$1 log=$2 n_ok n_fail n_skip
     parse_autotest "$log"
-    n_skip=$((n_skip + not_run))
     passed=$((passed + n_ok))
     failed=$((failed + n_fail))
     skipped=$((skipped + n_skip))
-    note "$suite" "$n_ok passed, $n_fail failed, $n_skip skipped$more"
+    note "$suite" "$n_ok passed, $n_fail failed, $n_skip skipped"
 }
 
-# Runs the OVS testsuite with TESTSUITEFLAGS "-j$TEST_JOBS $3..." as suite
-# $1; $2 is passed to count_autotest ("NOT_RUN|NOTE", or empty).
+# Runs the OVS testsuite with TESTSUITEFLAGS "-j$TEST_JOBS $2..." as suite
+# $1.
 run_testsuite() {
-    local suite=$1 extra=$2; shift 2
+    local suite=$1; shift
     local log=$OVS_TREE/tests/$suite-results.log
     echo "=== $suite: OVS testsuite $*"
     make -C "$OVS_TREE" -s check TESTSUITEFLAGS="-j$TEST_JOBS $*" \
         2>&1 | tee "$log" | grep -vE '^ *[0-9]+: .* ok$'
-    count_autotest "$suite" "$log" "${extra%%|*}" "${extra#*|}"
+    count_autotest "$suite" "$log"
     if grep -q 'failed unexpectedly\|FAILED' "$log"; then
         echo "    logs: $OVS_TREE/tests/testsuite.dir/"
     fi
@@ -187,7 +185,7 @@ EOF_SKIP
          "$AUTOTEST_KEYWORD) left to the autotest suite"
 
     local log=$tests/upstream-results.log relog=$tests/upstream-recheck.log
-    local first_failed recovered n_ok n_fail n_skip more
+    local first_failed n_ok n_fail n_skip more
     local -a flaky=()
     echo "=== upstream: OVS testsuite -j$TEST_JOBS $numbers"
     make -C "$OVS_TREE" -s check TESTSUITEFLAGS="-j$TEST_JOBS $numbers" \
@@ -292,7 +290,7 @@ for suite in $suites; do
         note patches "$n_ok passed, $n_fail failed (files of patches/)"
         ;;
     autotest)
-        run_testsuite autotest "" -k "$AUTOTEST_KEYWORD"
+        run_testsuite autotest -k "$AUTOTEST_KEYWORD"
         ;;
     upstream)
         run_upstream
