@@ -4,8 +4,12 @@
 # all of them):
 #
 #   unit      cmocka unit tests of lib/
-#   autotest  our autotests (tests/container-map.at, keyword container_map)
-#   upstream  OVS's own tests most related to our hooks, on our build
+#   patches   patches/ is what build-aux/export-patches.sh makes of the
+#             prepared OVS tree, byte for byte (build-aux/check-patches.sh)
+#   autotest  our autotests (tests/container-map*.at, keyword container_map)
+#   upstream  all of OVS's own testsuite on our build, except our autotests
+#             (the autotest suite runs them) and the tests UPSTREAM_SKIP
+#             names, each reported as skipped with its reason
 #   system    network-namespace tests with real traffic (root only)
 #   packaging the .deb installed over Debian's Open vSwitch in a debootstrap
 #             chroot, and the RPM (root only; "make check-packaging")
@@ -18,16 +22,23 @@
 set -u
 
 : "${OVS_TREE:?set OVS_TREE to the OVS build tree}"
-: "${TEST_JOBS:=8}"
+: "${TEST_JOBS:=4}"
+: "${UPSTREAM_RECHECKS:=2}"
 # The cmocka programs (make check passes the list of Makefile.am).
 : "${UNIT_TESTS:=$(cd "$(dirname "$0")/unit" && ls test-container-map-*.c | sed 's/\.c$//')}"
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 
-# OVS test files whose tests exercise what our hooks touch.
-UPSTREAM_FILES="ofp-actions odp ovs-ofctl dpif-netdev ofproto-dpif
-                tunnel-push-pop"
+# Keyword of our autotests in OVS's testsuite ("testsuite -k").
+AUTOTEST_KEYWORD=container_map
 
-suites=${*:-unit autotest upstream system packaging bench}
+# OVS tests the upstream suite does not run: "exact title|reason", one a
+# line.  They are picked by title, never by number (numbers shift whenever
+# a test is added anywhere before them), and reported as skipped.  Add one
+# only when it fails on a stock OVS build as well.
+UPSTREAM_SKIP="\
+ofproto - hidden rules not in table stats|fails on stock OVS 3.1 here too (in-band controller: this network accepts TCP to the unreachable 240.0.0.1, then drops it)"
+
+suites=${*:-unit patches autotest upstream system packaging bench}
 passed=0 failed=0 skipped=0
 report=()
 
@@ -35,44 +46,215 @@ note() {
     report+=("$(printf '%-9s %s' "$1" "$2")")
 }
 
-# Reads autotest's closing lines from file $2 and adds them up for suite $1.
-count_autotest() {
-    local suite=$1 log=$2 n_ok n_fail n_skip total
+# Reads autotest's closing lines from file $1 into n_ok, n_fail, n_skip.
+parse_autotest() {
+    local log=$1 total
     n_skip=$(sed -n 's/^\([0-9]*\) tests* w[a-z]* skipped\.$/\1/p' "$log" \
              | tail -1)
     n_skip=${n_skip:-0}
-    if total=$(sed -n 's/^All \([0-9]*\) tests* w[a-z]* successful\.$/\1/p;
-                        s/^\([0-9]*\) tests* w[a-z]* successful\.$/\1/p' \
-                    "$log" | tail -1) && test -n "$total"; then
-        n_ok=$((total - n_skip))
+    # Autotest's "N tests were run" and "N tests were successful" count
+    # the tests that ran: skipped ones are not among the N.
+    local ok_re='^(All )?([0-9]+) tests? w[a-z]+ (successful|behaved as expected)\.$'
+    if total=$(sed -nE "s/$ok_re/\\2/p" "$log" | tail -1) \
+            && test -n "$total"; then
+        n_ok=$total
         n_fail=0
-    elif total=$(sed -n 's/^ERROR: \(All \)\{0,1\}\([0-9]*\) tests* w[a-z]* run,$/\2/p' \
-                     "$log" | tail -1) && test -n "$total"; then
-        n_fail=$(sed -n 's/^\([0-9]*\) failed unexpectedly\.$/\1/p;
-                         s/^\([0-9]*\) failed\.$/\1/p' "$log" | tail -1)
-        n_fail=${n_fail:-1}
-        n_ok=$((total - n_fail - n_skip))
+    elif total=$(sed -nE 's/^ERROR: (All )?([0-9]+) tests? w[a-z]+ run,$/\2/p' \
+                     "$log" | tail -1) \
+            && test -n "$total"; then
+        n_fail=$(sed -nE 's/^([0-9]+) did not behave as expected .*/\1/p' \
+                     "$log" | tail -1)
+        if test -z "$n_fail"; then
+            local xpass fail
+            xpass=$(sed -nE 's/^([0-9]+) passed unexpectedly[.,]$/\1/p' \
+                        "$log" | tail -1)
+            fail=$(sed -nE '
+                s/^([0-9]+) failed unexpectedly\.$/\1/p
+                s/^([0-9]+) failed \(([0-9]+) expected failures?\)\.$/\1 - \2/p' \
+                "$log" | tail -1)
+            n_fail=$((${xpass:-0} + ${fail:-0}))
+        fi
+        test "$n_fail" != 0 || n_fail=1
+        n_ok=$((total - n_fail))
     else
         n_ok=0 n_fail=1
     fi
+}
+
+# Adds up the run whose log is file $2 for suite $1.
+count_autotest() {
+    local suite=$1 log=$2 n_ok n_fail n_skip
+    parse_autotest "$log"
     passed=$((passed + n_ok))
     failed=$((failed + n_fail))
     skipped=$((skipped + n_skip))
     note "$suite" "$n_ok passed, $n_fail failed, $n_skip skipped"
 }
 
+# Runs the OVS testsuite with TESTSUITEFLAGS "-j$TEST_JOBS $2..." as suite
+# $1.
 run_testsuite() {
     local suite=$1; shift
     local log=$OVS_TREE/tests/$suite-results.log
     echo "=== $suite: OVS testsuite $*"
     make -C "$OVS_TREE" -s check TESTSUITEFLAGS="-j$TEST_JOBS $*" \
-        2>&1 | tee "$log" | grep -vE '^[0-9]+: .* ok$'
+        2>&1 | tee "$log" | grep -vE '^ *[0-9]+: .* ok$'
     count_autotest "$suite" "$log"
     if grep -q 'failed unexpectedly\|FAILED' "$log"; then
         echo "    logs: $OVS_TREE/tests/testsuite.dir/"
     fi
 }
 
+# Prints the test numbers of "testsuite -l" output (on stdin): lines
+# " NUM: FILE.at:LINE TITLE"; keyword lines under them are indented more.
+TEST_LINE='^ {0,4}[0-9]+: [^ ]+\.at:[0-9]+ '
+test_numbers() {
+    grep -E "$TEST_LINE" | sed -E 's/^ *([0-9]+):.*/\1/'
+}
+
+# Joins sorted numbers (on stdin) into autotest ranges: "1-613 615-940 ...".
+number_ranges() {
+    awk 'function out() {
+             if (lo == "") return
+             printf "%s%s", sep, (lo == hi ? lo : lo "-" hi)
+             sep = " "
+         }
+         lo != "" && $1 == hi + 1 { hi = $1; next }
+         { out(); lo = hi = $1 }
+         END { out(); print "" }'
+}
+
+# Prints the numbers of the tests that file $1 (a testsuite's output)
+# reports as $2: ok or failed (FAILED or UNEXPECTED PASS).
+result_tests() {
+    case $2 in
+    ok) sed -nE 's/^ *([0-9]+): .* ok$/\1/p' "$1" ;;
+    failed) sed -nE 's/^ *([0-9]+): .* (FAILED \(.*\)|UNEXPECTED PASS)$/\1/p' \
+                "$1" ;;
+    esac | sort -un
+}
+
+# The title of test $1, from "testsuite -l" output in $list.
+test_title() {
+    echo "$list" | grep -E "$TEST_LINE" \
+        | sed -nE "s/^ *$1: [^ ]+ +//p"
+}
+
+# The whole OVS testsuite but our autotests and UPSTREAM_SKIP.
+run_upstream() {
+    local tests=$OVS_TREE/tests list ours skip_nums numbers entry name
+    local reason nums n_named=0
+    local -a named=()
+    make -C "$OVS_TREE" -s tests/testsuite || {
+        failed=$((failed + 1)); note upstream "testsuite not built"; return; }
+    list=$(cd "$tests" && ./testsuite -l) || {
+        failed=$((failed + 1)); note upstream "testsuite -l failed"; return; }
+    ours=$(cd "$tests" && ./testsuite -l -k "$AUTOTEST_KEYWORD" | test_numbers)
+    skip_nums=
+    while IFS= read -r entry; do
+        test -n "$entry" || continue
+        name=${entry%%|*} reason=${entry#*|}
+        nums=$(echo "$list" | grep -E "$TEST_LINE" | awk -v t="$name" '
+            { n = $1; sub(/:$/, "", n)
+              title = $0; sub(/^ *[0-9]+: [^ ]+ +/, "", title)
+              if (title == t) print n }')
+        if test -z "$nums"; then
+            echo "upstream: UPSTREAM_SKIP names no test: \"$name\"" >&2
+            named+=("$(printf '%-9s %s' '' \
+                       "(no test is named \"$name\" any more)")")
+            continue
+        fi
+        for n in $nums; do
+            echo "=== upstream: not running test $n, \"$name\": $reason"
+            named+=("$(printf '%-9s %s' '' \
+                       "skipped test $n \"$name\": $reason")")
+            n_named=$((n_named + 1))
+        done
+        skip_nums="$skip_nums $nums"
+    done <<EOF_SKIP
+$UPSTREAM_SKIP
+EOF_SKIP
+    numbers=$(echo "$list" | test_numbers \
+              | grep -vxF -f <(printf '%s\n' $ours $skip_nums) \
+              | number_ranges)
+    if test -z "$numbers"; then
+        failed=$((failed + 1))
+        note upstream "no tests found"
+        return
+    fi
+    echo "=== upstream: $(echo "$ours" | wc -w) tests (keyword" \
+         "$AUTOTEST_KEYWORD) left to the autotest suite"
+
+    local log=$tests/upstream-results.log relog=$tests/upstream-recheck.log
+    local first_failed n_ok n_fail n_skip more
+    local -a flaky=()
+    echo "=== upstream: OVS testsuite -j$TEST_JOBS $numbers"
+    make -C "$OVS_TREE" -s check TESTSUITEFLAGS="-j$TEST_JOBS $numbers" \
+        2>&1 | tee "$log" | grep -vE '^ *[0-9]+: .* ok$'
+    parse_autotest "$log"
+
+    # OVS's testsuite has tests that fail now and then on stock OVS too
+    # (timing, races in the tests).  As OVS's CI does (RECHECK=yes), the
+    # failed ones run again, one at a time, up to UPSTREAM_RECHECKS times;
+    # one that passes then counts as passed and is listed in the summary,
+    # never hidden.  Our autotests get no recheck.
+    first_failed=$(result_tests "$log" failed)
+    rm -f "$relog"
+    rm -rf "$tests/upstream-first-failures"
+    if test -n "$first_failed"; then
+        # A recheck replaces the logs of the tests it runs: keep the first
+        # run's, and its testsuite.log.
+        mkdir -p "$tests/upstream-first-failures"
+        cp "$tests/testsuite.log" "$tests/upstream-first-failures/"
+        for n in $first_failed; do
+            local d
+            d=$(cd "$tests/testsuite.dir" && ls -d -- * 2>/dev/null \
+                | grep -xE "0*$n" | head -1)
+            test -z "$d" || cp -r "$tests/testsuite.dir/$d" \
+                "$tests/upstream-first-failures/"
+        done
+        echo "    (first run's logs: $tests/upstream-first-failures/)"
+        local still=$first_failed round=0 passed_now
+        while test -n "$still" && test $round -lt "$UPSTREAM_RECHECKS"; do
+            round=$((round + 1))
+            echo "=== upstream: recheck $round, one at a time:" $still
+            # --recheck runs the tests that failed in the last run.
+            make -C "$OVS_TREE" -s check TESTSUITEFLAGS=--recheck 2>&1 \
+                | tee -a "$relog" > "$relog.round"
+            grep -vE '^ *[0-9]+: .* ok$' "$relog.round"
+            passed_now=$(result_tests "$relog.round" ok \
+                         | grep -xF -f <(printf '%s\n' $still))
+            for n in $passed_now; do
+                flaky+=("$(printf '%-9s %s' '' "test $n \"$(test_title "$n")\"\
+ failed, then passed on recheck $round")")
+            done
+            still=$(printf '%s\n' $still | grep -vxF -f \
+                    <(printf '%s\n' $passed_now ''))
+        done
+        rm -f "$relog.round"
+        n_ok=$((n_ok + ${#flaky[@]})) n_fail=$((n_fail - ${#flaky[@]}))
+        test "$n_fail" -ge 0 || n_fail=0
+    fi
+
+    n_skip=$((n_skip + n_named))
+    passed=$((passed + n_ok)) failed=$((failed + n_fail))
+    skipped=$((skipped + n_skip))
+    more=
+    test "$n_named" = 0 || more="$n_named by name"
+    test ${#flaky[@]} = 0 \
+        || more="${more:+$more; }${#flaky[@]} passed on recheck"
+    note upstream \
+        "$n_ok passed, $n_fail failed, $n_skip skipped${more:+ ($more, below)}"
+    report+=("${named[@]}" "${flaky[@]}")
+    if test "$n_fail" != 0; then
+        echo "    logs: $tests/testsuite.dir/ (first run: $log)"
+    fi
+}
+
+# The suites, then the summary, as one block: bash reads all of it before
+# running it, so editing this file while make check runs changes nothing
+# in that run.
+{
 for suite in $suites; do
     case $suite in
     unit)
@@ -92,22 +274,27 @@ for suite in $suites; do
         passed=$((passed + u_ok)) failed=$((failed + u_fail))
         note unit "$u_ok passed, $u_fail failed"
         ;;
+    patches)
+        echo "=== patches: patches/ against export-patches.sh's output"
+        log=$OVS_TREE/tests/patches-results.log
+        sh "$srcdir/build-aux/check-patches.sh" "$OVS_TREE" \
+            "${OVS_SOURCE:-}" 2>&1 | tee "$log"
+        rc=${PIPESTATUS[0]}
+        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+        n_ok=$(echo "$line" | sed -nE 's/^([0-9]+) passed.*/\1/p')
+        n_fail=$(echo "$line" | sed -nE 's/.* ([0-9]+) failed$/\1/p')
+        n_ok=${n_ok:-0} n_fail=${n_fail:-0}
+        if test "$rc" != 0 && test "$n_fail" = 0; then
+            n_fail=1
+        fi
+        passed=$((passed + n_ok)) failed=$((failed + n_fail))
+        note patches "$n_ok passed, $n_fail failed (files of patches/)"
+        ;;
     autotest)
-        run_testsuite autotest -k container_map
+        run_testsuite autotest -k "$AUTOTEST_KEYWORD"
         ;;
     upstream)
-        make -C "$OVS_TREE" -s tests/testsuite
-        pattern=$(echo $UPSTREAM_FILES | sed 's/ /|/g')
-        numbers=$(cd "$OVS_TREE/tests" && ./testsuite -l \
-                  | sed -nE "s/^ *([0-9]+): ($pattern)\.at:.*/\1/p" \
-                  | tr '\n' ' ')
-        if test -z "$numbers"; then
-            echo "no upstream tests found for: $UPSTREAM_FILES" >&2
-            failed=$((failed + 1))
-            note upstream "no tests found"
-        else
-            run_testsuite upstream $numbers
-        fi
+        run_upstream
         ;;
     system)
         echo "=== system: network namespaces, real TCP/UDP"
@@ -177,8 +364,8 @@ for suite in $suites; do
         fi
         ;;
     *)
-        echo "unknown suite $suite (expected unit, autotest, upstream," \
-             "system, packaging, bench)" >&2
+        echo "unknown suite $suite (expected unit, patches, autotest," \
+             "upstream, system, packaging, bench)" >&2
         exit 2
         ;;
     esac
@@ -191,3 +378,5 @@ for line in "${report[@]}"; do
 done
 echo "$passed passed, $failed failed, $skipped skipped"
 test "$failed" = 0
+exit
+}
