@@ -541,7 +541,7 @@ class Bench:
                                                st["cycles_pkt"]))
                 f.write(rep)
                 # Where inside our own functions.
-                for sym in ("container_map_execute",
+                for sym in ("container_map_execute", "cm_egress",
                             "container_map_counters_add"):
                     if sym not in rep:
                         continue

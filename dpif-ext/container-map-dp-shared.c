@@ -324,23 +324,21 @@ cm_egress_owner(struct cm_ctx *ctx, const struct dp_packet *packet,
     return CM_CONSUMED;
 }
 
+/* A packet of a connection from a container: 'ckey' and 'chash' are its
+ * connection's key and hash (cm_egress_ahead()). */
 static enum cm_verdict
 cm_egress_conn(struct cm_ctx *ctx, struct dp_packet *packet,
-               const struct container_map_pkt *pkt)
+               const struct container_map_pkt *pkt,
+               const struct container_map_conn_key *ckey, uint32_t chash)
 {
     const struct eth_header *eth = dp_packet_eth(packet);
     struct container_map_backend *backend = NULL;
-    struct container_map_conn_key ckey;
     struct container_map_conn *conn;
     enum container_map_conn_kind kind;
     enum cm_verdict verdict;
-    uint32_t chash;
     int error;
 
-    cm_conn_key(&ckey, ctx->table_id, pkt->proto, &pkt->src, pkt->src_port,
-                &pkt->dst, pkt->dst_port);
-    chash = container_map_conn_hash(ctx->map->conns.basis, &ckey);
-    conn = container_map_conns_lookup(&ctx->map->conns, &ckey, chash);
+    conn = container_map_conns_lookup(&ctx->map->conns, ckey, chash);
     if (conn) {
         if (OVS_UNLIKELY(!eth_addr_equals(conn->backend->mac,
                                           eth->eth_src))) {
@@ -364,7 +362,7 @@ cm_egress_conn(struct cm_ctx *ctx, struct dp_packet *packet,
     }
     /* An inbound connection is answered only by what answers it (a SYN-ACK
      * to a flood's SYN does not); one the container opens, always. */
-    error = container_map_conn_insert(ctx->map, &ckey, chash, backend, kind,
+    error = container_map_conn_insert(ctx->map, ckey, chash, backend, kind,
                                       kind == CONTAINER_MAP_CONN_OUTBOUND,
                                       cm_now(ctx), &conn);
     if (!error) {
@@ -492,27 +490,66 @@ cm_egress_other(struct cm_ctx *ctx, const struct container_map_pkt *pkt)
     return CM_PASS;
 }
 
-enum cm_verdict
-cm_egress(struct cm_ctx *ctx, struct dp_packet *packet)
+static bool
+cm_egress_has_conn(const struct container_map_pkt *pkt)
 {
-    struct container_map_pkt pkt;
+    return (pkt->kind == CONTAINER_MAP_PKT_L4
+            || pkt->kind == CONTAINER_MAP_PKT_ECHO_REQUEST);
+}
 
-    container_map_pkt_parse(packet, &pkt);
-    switch (pkt.kind) {
+/* Parses the 'n' packets from containers in 'packets' into 'pkts' and, for
+ * those of a connection, computes its key and hash into 'keys' and 'hashes'
+ * and prefetches its lookup, for the whole batch before any packet goes on
+ * (container_map_conns_prefetch()). */
+void
+cm_egress_ahead(const struct cm_ctx *ctx, struct dp_packet **packets,
+                size_t n, struct container_map_pkt pkts[],
+                struct container_map_conn_key keys[], uint32_t hashes[])
+{
+    const struct container_map_conns *conns = &ctx->map->conns;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct container_map_pkt *pkt = &pkts[i];
+
+        container_map_pkt_parse(packets[i], &pkts[i]);
+        if (cm_egress_has_conn(pkt)) {
+            cm_conn_key(&keys[i], ctx->table_id, pkt->proto, &pkt->src,
+                        pkt->src_port, &pkt->dst, pkt->dst_port);
+            hashes[i] = container_map_conn_hash(conns->basis, &keys[i]);
+            container_map_conns_prefetch(conns, hashes[i], false);
+        } else {
+            hashes[i] = 0;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (cm_egress_has_conn(&pkts[i])) {
+            container_map_conns_prefetch(conns, hashes[i], true);
+        }
+    }
+}
+
+/* A packet from a container, parsed into 'pkt' by cm_egress_ahead(), with
+ * its connection's 'ckey' and 'chash' if it has one. */
+enum cm_verdict
+cm_egress(struct cm_ctx *ctx, struct dp_packet *packet,
+          const struct container_map_pkt *pkt,
+          const struct container_map_conn_key *ckey, uint32_t chash)
+{
+    switch (pkt->kind) {
     case CONTAINER_MAP_PKT_L4:
     case CONTAINER_MAP_PKT_ECHO_REQUEST:
-        return cm_egress_conn(ctx, packet, &pkt);
+        return cm_egress_conn(ctx, packet, pkt, ckey, chash);
     case CONTAINER_MAP_PKT_ARP:
         return cm_arp(ctx, packet, true);
     case CONTAINER_MAP_PKT_MALFORMED:
         cm_count(ctx, CONTAINER_MAP_DROP_MALFORMED);
         return CM_DROP;
     case CONTAINER_MAP_PKT_ECHO_REPLY:
-        return cm_egress_echo_reply(ctx, packet, &pkt);
+        return cm_egress_echo_reply(ctx, packet, pkt);
     case CONTAINER_MAP_PKT_ICMP_ERROR:
-        return cm_egress_icmp_error(ctx, packet, &pkt);
+        return cm_egress_icmp_error(ctx, packet, pkt);
     case CONTAINER_MAP_PKT_OTHER:
-        return cm_egress_other(ctx, &pkt);
+        return cm_egress_other(ctx, pkt);
     case CONTAINER_MAP_PKT_FRAGMENT:
     default:
         /* Not followed yet: a fragment goes where its first fragment, which

@@ -571,6 +571,8 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     bool drop_misses = cm->miss != OVS_CONTAINER_MAP_MISS_CONTINUE;
     const struct container_map_entry *entries[NETDEV_MAX_BURST];
     struct container_map_pkt pkts[NETDEV_MAX_BURST];
+    struct container_map_conn_key ckeys[NETDEV_MAX_BURST];  /* Egress. */
+    uint32_t chashes[NETDEV_MAX_BURST];                     /* Egress. */
     const size_t n = dp_packet_batch_size(batch);
     struct dp_packet *packet;
     unsigned long parsed = 0;
@@ -589,7 +591,9 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     memset(ctx.counts, 0, sizeof ctx.counts);
     ctx.n_conn_hits = ctx.n_conn_new = ctx.n_resv_hits = 0;
 
-    if (!cm->egress && !cm_ahead_take(a, batch, entries)) {
+    if (cm->egress) {
+        cm_egress_ahead(&ctx, batch->packets, n, pkts, ckeys, chashes);
+    } else if (!cm_ahead_take(a, batch, entries)) {
         parsed = cm_lookup(ctx.map, ctx.table_id, batch->packets, n, pkts,
                            entries);
     }
@@ -598,7 +602,7 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
         enum cm_verdict verdict;
 
         verdict = (cm->egress
-                   ? cm_egress(&ctx, packet)
+                   ? cm_egress(&ctx, packet, &pkts[i], &ckeys[i], chashes[i])
                    : cm_ingress(&ctx, packet, entries[i], &pkts[i],
                                 parsed & (1UL << i)));
         switch (verdict) {

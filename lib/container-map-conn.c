@@ -28,26 +28,52 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util.h"
+
+/* Heads of at least this many bytes are aligned for 2 MB pages. */
+#define CHAINS_HUGE (2 * 1024 * 1024)
 
 /* Heads for a limit of 'max_conns': a power of 2, at least as many. */
 static struct container_map_conn_chains *
 chains_create(unsigned int max_conns, unsigned int gen)
 {
-    size_t n = 1;
+    size_t n = 1, size;
     struct container_map_conn_chains *chains;
 
     while (n < max_conns && n < (SIZE_MAX >> 2)) {
         n <<= 1;
     }
-    chains = xmalloc(sizeof *chains + n * sizeof chains->heads[0]);
+    size = sizeof *chains + n * sizeof chains->heads[0];
+    if (size >= CHAINS_HUGE) {
+        /* Lookups land anywhere in the heads: on 2 MB pages (where the
+         * kernel has transparent huge pages for madvise()), they miss the
+         * TLB far less. */
+        chains = xmalloc_size_align(size, CHAINS_HUGE);
+#ifdef MADV_HUGEPAGE
+        madvise(chains, ROUND_UP(size, CHAINS_HUGE), MADV_HUGEPAGE);
+#endif
+    } else {
+        chains = xmalloc_cacheline(size);
+    }
     chains->mask = n - 1;
     chains->gen = gen;
+    chains->huge = size >= CHAINS_HUGE;
     for (size_t i = 0; i < n; i++) {
         ovsrcu_init(&chains->heads[i].p, NULL);
     }
     return chains;
+}
+
+static void
+chains_free(struct container_map_conn_chains *chains)
+{
+    if (chains->huge) {
+        free_size_align(chains);
+    } else {
+        free_cacheline(chains);
+    }
 }
 
 static struct container_map_conn_chains *
@@ -89,7 +115,7 @@ container_map_conns_destroy(struct container_map_conns *conns)
     ovs_assert(!n);
     ovs_assert(hmap_is_empty(&conns->sources));
     hmap_destroy(&conns->sources);
-    ovsrcu_postpone(free, chains_protected(conns));
+    ovsrcu_postpone(chains_free, chains_protected(conns));
 }
 
 void
@@ -132,7 +158,7 @@ container_map_conns_resize(struct container_map_conns *conns,
         }
     }
     ovsrcu_set(&conns->chains, new);
-    ovsrcu_postpone(free, old);
+    ovsrcu_postpone(chains_free, old);
 }
 
 /* Per-source counts. */
@@ -190,7 +216,7 @@ container_map_conns_remove(struct container_map_conns *conns,
         source_unref(conns, conn->source);
     }
     atomic_sub_relaxed(&conns->n, 1, &orig);
-    ovsrcu_postpone(free, conn);
+    ovsrcu_postpone(free_cacheline, conn);
 }
 
 /* Removes the oldest inbound connection that is still unanswered, and
@@ -269,7 +295,7 @@ container_map_conns_insert(struct container_map_conns *conns,
         atomic_read_relaxed(&conns->n, &n);
     }
 
-    conn = xzalloc(sizeof *conn);
+    conn = xzalloc_cacheline(sizeof *conn);
     conn->hash = hash;
     conn->key = *key;
     conn->backend = backend;

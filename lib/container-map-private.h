@@ -258,25 +258,35 @@ struct container_map_conn_link {
     OVSRCU_TYPE(struct container_map_conn *) p;
 };
 
+/* Cache-line aligned: a lookup reads the first line, a packet of the
+ * connection writes the second; the third is the control plane's. */
 struct container_map_conn {
+    /* Line 1: what a lookup compares. */
     struct container_map_conn_link next[2]; /* In chains of either gen. */
     uint32_t hash;                  /* container_map_conn_hash() with the
                                      * store's basis. */
     struct container_map_conn_key key;
+
+    /* Line 2: what each packet reads and writes. */
     struct container_map_backend *backend;
-    enum container_map_conn_kind kind;
-    /* Inbound: the counters of the mapping and of its backend, so that a
-     * packet of the connection counts there too.  NULL for outbound. */
-    struct container_map_counters *svc_stats;
-    struct container_map_counters *backend_stats;
-    long long int created;          /* msec. */
+    struct container_map_counters *backend_stats;   /* Inbound: of the
+                                                     * mapping's backend, so
+                                                     * that a packet counts
+                                                     * there too. */
     atomic_llong used;              /* msec, last packet either way. */
+    struct container_map_counters in;   /* To the container. */
+    struct container_map_counters out;  /* From the container. */
     atomic_uint8_t tcp_flags;
     atomic_bool answered;           /* Inbound: the container answered on it
                                      * (container_map_conn_touch()).
                                      * Outbound: always. */
-    struct container_map_counters in;   /* To the container. */
-    struct container_map_counters out;  /* From the container. */
+
+    /* The rest. */
+    enum container_map_conn_kind kind;
+    struct container_map_counters *svc_stats;   /* Inbound: the mapping's
+                                                 * counters.  NULL for
+                                                 * outbound. */
+    long long int created;          /* msec. */
 
     /* The store's, under the mutex. */
     struct ovs_list backend_node;   /* In 'backend->conns'. */
@@ -284,6 +294,8 @@ struct container_map_conn {
     struct container_map_conn_source *source;   /* Inbound: its remote's. */
     bool removed;                   /* No longer in the chains. */
 };
+BUILD_ASSERT_DECL(offsetof(struct container_map_conn, backend) == 64);
+BUILD_ASSERT_DECL(offsetof(struct container_map_conn, answered) < 128);
 
 /* The connections' hash table: a fixed array of chain heads, sized at the
  * table's limit when the limit is set, so that an insert (by a PMD thread,
@@ -293,7 +305,9 @@ struct container_map_conn {
  * readers of the old ones go on undisturbed. */
 struct container_map_conn_chains {
     uint32_t mask;                  /* Number of heads - 1. */
-    unsigned int gen;               /* 0 or 1. */
+    uint8_t gen;                    /* 0 or 1. */
+    bool huge;                      /* On 2 MB alignment (see
+                                     * container-map-conn.c). */
     struct container_map_conn_link heads[];
 };
 
@@ -628,6 +642,32 @@ container_map_conns_lookup(const struct container_map_conns *conns,
         }
     }
     return NULL;
+}
+
+/* Prefetches what a lookup of 'hash' reads first: its chain head or, once
+ * that is in cache ('first'), the first entry of its chain.  For a batch:
+ * the heads of all its packets, then their first entries, then the
+ * lookups, so that the misses overlap. */
+static inline void
+container_map_conns_prefetch(const struct container_map_conns *conns,
+                             uint32_t hash, bool first)
+{
+    const struct container_map_conn_chains *chains;
+    const struct container_map_conn_link *head;
+
+    chains = ovsrcu_get(struct container_map_conn_chains *, &conns->chains);
+    head = &chains->heads[hash & chains->mask];
+    if (!first) {
+        OVS_PREFETCH(head);
+    } else {
+        const struct container_map_conn *conn;
+
+        conn = ovsrcu_get(struct container_map_conn *, &head->p);
+        if (conn) {
+            OVS_PREFETCH(conn);
+            OVS_PREFETCH(&conn->backend);
+        }
+    }
 }
 
 /* The hash of a connection's 5-tuple that rendezvous hashing picks its
