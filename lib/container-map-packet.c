@@ -18,6 +18,7 @@
 
 #include "container-map-packet.h"
 
+#include <netinet/ip6.h>
 #include <string.h>
 
 #include "csum.h"

@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <netinet/ip6.h>
 #include <string.h>
 
 #include "container-map-conn.h"
