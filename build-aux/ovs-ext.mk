@@ -71,6 +71,7 @@ cmext_tests_unit_test_container_map_dp_LDADD = \
 
 # Autotest suite: ours runs inside OVS's testsuite, with its macros.
 TESTSUITE_AT += cmext/tests/container-map.at \
+	cmext/tests/container-map-found.at \
 	cmext/tests/container-map-conn.at \
 	cmext/tests/container-map-hostile.at
 

@@ -56,12 +56,16 @@ struct container_map_pkt {
     struct in6_addr dst;    /* that is not IP. */
     ovs_be16 src_port;      /* ICMP echo: the identifier in both. */
     ovs_be16 dst_port;
+    struct in6_addr icmp_src;   /* ICMP error: its own source (the fields
+                                 * above are those of the packet inside). */
 };
 
 /* Parses 'packet' (whose L3 and L4 offsets flow extraction has set) into
  * 'pkt'.  For an ICMP error, the addresses, protocol and ports are those of
  * the packet embedded in it (as it was sent, so its source is the side that
- * receives the error). */
+ * receives the error).  An ICMP error is malformed unless it goes to the
+ * source of the packet embedded in it: any other is about nothing its
+ * destination sent. */
 void container_map_pkt_parse(const struct dp_packet *packet,
                              struct container_map_pkt *pkt);
 
