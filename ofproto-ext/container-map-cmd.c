@@ -82,6 +82,8 @@ container_map_cmd_execute(const struct container_map_cmd_def *def, int argc,
         .argv = argv,
         .out = DS_EMPTY_INITIALIZER,
     };
+    bool had_table = true;
+    uint32_t table_id;
     bool ok;
 
     /* unixctl checks the number of arguments before it calls back; callers
@@ -92,7 +94,15 @@ container_map_cmd_execute(const struct container_map_cmd_def *def, int argc,
                       def->max_args, def->usage);
         return false;
     }
+    if (def->bridge == CM_CMD_BRIDGE) {
+        had_table = container_map_bridge_lookup_table_id(argv[1], &table_id);
+    }
     ok = find_bridge(def, &cmd) && def->run(&cmd);
+    if (!ok && cmd.ofproto && def->bridge == CM_CMD_BRIDGE && !had_table) {
+        /* A command that fails changes nothing, not even the table number
+         * that the bridge got for it. */
+        container_map_bridge_release_table(argv[1]);
+    }
     if (ok && cmd.changed) {
         VLOG_INFO("%s%s%s%s", cmd.ofproto ? cmd.ofproto->up.name : "",
                   cmd.ofproto ? ": " : "",

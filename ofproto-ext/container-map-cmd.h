@@ -50,7 +50,8 @@ struct container_map_cmd {
 /* How a command finds its bridge. */
 enum container_map_cmd_bridge {
     CM_CMD_NO_BRIDGE,       /* Takes none. */
-    CM_CMD_BRIDGE,          /* argv[1], which gets a table if it has none. */
+    CM_CMD_BRIDGE,          /* argv[1], which gets a table if it has none
+                             * (given back if the command fails). */
     CM_CMD_ANY_BRIDGE,      /* argv[1] if given (its table, if any, else none
                              * of them), otherwise all of them. */
 };

@@ -358,33 +358,42 @@ container_map_ofproto_run(struct ofproto_dpif *ofproto)
     }
 }
 
-void
-container_map_ofproto_destroy(struct ofproto_dpif *ofproto)
+size_t
+container_map_bridge_release_table(const char *br_name)
 {
     struct container_map_bridge *br;
     size_t n;
 
     ovs_mutex_lock(&bridges_mutex);
-    br = bridge_find(ofproto->up.name);
+    br = bridge_find(br_name);
     if (br) {
         hmap_remove(&bridges, &br->node);
     }
     ovs_mutex_unlock(&bridges_mutex);
     if (!br) {
-        return;
+        return 0;
     }
 
-    /* No translation can use the number any more (ofproto-dpif removed the
-     * bridge from translation first): clear the table, then free the
-     * number. */
+    /* Clear the table, then free the number, so that the bridge that gets
+     * it next inherits nothing. */
     n = container_map_clear(container_map_global(), br->table_id);
-    if (n) {
-        VLOG_INFO("%s: bridge destroyed, flushed %"PRIuSIZE" container "
-                  "mappings", ofproto->up.name, n);
-    }
     ovs_mutex_lock(&bridges_mutex);
     bitmap_set0(used_ids, br->table_id);
     ovs_mutex_unlock(&bridges_mutex);
     free(br->name);
     free(br);
+    return n;
+}
+
+void
+container_map_ofproto_destroy(struct ofproto_dpif *ofproto)
+{
+    /* No translation can use the number any more: ofproto-dpif removed the
+     * bridge from translation first. */
+    size_t n = container_map_bridge_release_table(ofproto->up.name);
+
+    if (n) {
+        VLOG_INFO("%s: bridge destroyed, flushed %"PRIuSIZE" container "
+                  "mappings", ofproto->up.name, n);
+    }
 }

@@ -22,6 +22,7 @@
  * what the container-map/... commands share with them. */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct dpif;
@@ -53,6 +54,11 @@ void container_map_xlate(const struct ofpact_container_map *,
 uint32_t container_map_bridge_table_id(const char *br_name);
 bool container_map_bridge_lookup_table_id(const char *br_name,
                                           uint32_t *table_id);
+
+/* Clears the table of bridge 'br_name' and gives its number back: the
+ * bridge gets one anew when it next needs one.  Returns the number of
+ * mappings it had. */
+size_t container_map_bridge_release_table(const char *br_name);
 
 /* Compiles the datapath actions of the backends of 'ofproto''s table: all of
  * them if 'all', otherwise only those that have none (new ones). */
