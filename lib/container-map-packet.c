@@ -311,7 +311,9 @@ container_map_pkt_parse(const struct dp_packet *packet,
 
     l4 = dp_packet_l4(packet);
     l4_size = dp_packet_l4_size(packet);
-    if (l4_size < l4_header_len(pkt->proto)) {
+    if (l4_size < l4_header_len(pkt->proto)
+        || (pkt->proto == IPPROTO_TCP
+            && !container_map_pkt_tcp_ok(l4, l4_size))) {
         pkt->kind = CONTAINER_MAP_PKT_MALFORMED;
         return;
     }

@@ -35,6 +35,7 @@ they were computed):
   --plen=N        IPv6 payload length    --ext=H,...   IPv6 extension
                   headers before the L4 header: hbh, dstopts, routing
   --vlan=VID      an 802.1Q tag          --truncate=N  only N bytes
+  --tcp-off=N     TCP data offset (words) of an IPv4 TCP packet
 
 Decode ("decode", reads hex packets from stdin, one per line, as printed by
 ovs-pcap) prints one line per packet, and "bad-csum" after a packet whose
@@ -148,6 +149,9 @@ def mangle(p, opts):
     if 'inner-ihl' in opts:
         # IPv4 (14), its header (20), the ICMP header (8).
         b[14 + 20 + 8] = 0x40 | int(opts['inner-ihl'])
+    if 'tcp-off' in opts:
+        # IPv4 (14), its header (20), then byte 12 of TCP.
+        b[14 + 20 + 12] = int(opts['tcp-off']) << 4 | b[14 + 20 + 12] & 15
     if 'plen' in opts:
         b[18:20] = struct.pack('!H', int(opts['plen']))
     if 'vlan' in opts:
