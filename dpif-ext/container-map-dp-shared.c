@@ -200,7 +200,9 @@ cm_arp(struct cm_ctx *ctx, struct dp_packet *packet, bool egress)
              * MAC without learning the shared IP there. */
             container_map_arp_make_probe(packet);
         }
-    } else if (op == ARP_OP_REPLY && spa_mapped) {
+    } else if (spa_mapped) {
+        /* A reply, or any other operation: a neighbour that follows RFC 826
+         * learns the sender's addresses before it looks at the operation. */
         cm_count(ctx, CONTAINER_MAP_DROP_ARP);
         return CM_DROP;
     }

@@ -20,7 +20,7 @@ Build (prints the packet in hex, for "ovs-appctl netdev-dummy/receive"):
   tcp   SRCMAC DSTMAC SRCIP DSTIP SPORT DPORT [FLAGS]   FLAGS: any of SAFRP
   udp   SRCMAC DSTMAC SRCIP DSTIP SPORT DPORT [PAYLOAD_LEN]
   echo  SRCMAC DSTMAC SRCIP DSTIP request|reply ID
-  arp   SRCMAC DSTMAC request|reply SHA SPA THA TPA
+  arp   SRCMAC DSTMAC request|reply|OP SHA SPA THA TPA
   icmp-error SRCMAC DSTMAC SRCIP DSTIP TYPE CODE
              tcp|udp|echo INNER_SRC INNER_DST INNER_SPORT|ID [INNER_DPORT]
   ipproto SRCMAC DSTMAC SRCIP DSTIP PROTO        another IP protocol
@@ -185,8 +185,8 @@ def build(argv):
         p = eth(sm, dm, 0x0800, ipv4(si, di, 1, echo_msg(kind, int(ident))))
     elif cmd == 'arp':
         sm, dm, kind, sha, spa, tha, tpa = argv[1:8]
-        body = struct.pack('!HHBBH', 1, 0x0800, 6, 4,
-                           1 if kind == 'request' else 2)
+        op = {'request': 1, 'reply': 2}.get(kind) or int(kind)
+        body = struct.pack('!HHBBH', 1, 0x0800, 6, 4, op)
         body += mac(sha) + ip4(spa) + mac(tha) + ip4(tpa)
         p = eth(sm, dm, 0x0806, body)
     elif cmd == 'icmp-error':
@@ -285,8 +285,10 @@ def decode_frame(p):
         tha, tpa = fmt_mac(p[32:38]), fmt_ip(p[38:42])
         if op == 1:
             s += 'arp who-has %s tell %s (%s)' % (tpa, spa, sha)
-        else:
+        elif op == 2:
             s += 'arp reply %s is-at %s to %s (%s)' % (spa, sha, tpa, tha)
+        else:
+            s += 'arp op=%d %s %s > %s %s' % (op, sha, spa, tha, tpa)
     elif ethertype == 0x0800:
         text, bad = decode_ip(p[14:])
         s += text
