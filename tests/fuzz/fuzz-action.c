@@ -26,7 +26,8 @@
  *      decoded by ofpacts_pull_openflow_actions();
  *   1: OpenFlow action text (ovs-ofctl's), by ofpacts_parse_actions();
  *   2: datapath action text (dpctl's), by odp_actions_from_string();
- *   3: datapath action netlink bytes, formatted by format_odp_actions().
+ *   3: datapath action netlink bytes: their container_map actions,
+ *      formatted by format_odp_actions().
  *
  * What is accepted must round-trip: decoded or parsed container_map actions
  * have values in their range; encoding, decoding, formatting and parsing
@@ -239,14 +240,16 @@ only_container_map_odp(const struct ofpbuf *actions)
     return actions->size > 0;
 }
 
-/* Whether the container_map action 'a' is one that its parser makes: a
- * table number in range, "miss" and "egress" as defined, zero padding. */
+/* Whether the container_map action 'a' is one that its parser makes: no
+ * netlink flags in its type, a table number in range, "miss" and "egress" as
+ * defined, zero padding. */
 static bool
 odp_in_range(const struct nlattr *a)
 {
     const struct ovs_action_container_map *cm = nl_attr_get(a);
 
-    return (cm->table_id < CONTAINER_MAP_MAX_TABLES
+    return (a->nla_type == OVS_ACTION_ATTR_CONTAINER_MAP
+            && cm->table_id < CONTAINER_MAP_MAX_TABLES
             && cm->miss <= OVS_CONTAINER_MAP_MISS_CONTINUE
             && cm->egress <= 1 && !cm->pad[0] && !cm->pad[1]);
 }
@@ -329,21 +332,37 @@ fuzz_odp_netlink(const uint8_t *data, size_t size)
     struct ofpbuf actions;
     size_t left;
 
-    /* Netlink attributes are 4-byte aligned: copy them. */
-    ofpbuf_init(&actions, size);
+    /* Netlink attributes are 4-byte aligned, and so is every buffer of them
+     * OVS makes or receives: copy them, padded.  (NL_ATTR_FOR_EACH of
+     * lib/netlink.h relies on it: with an odd length, 'left' wraps around
+     * after the last attribute.)
+     *
+     * Only the container_map actions are formatted: OVS formats datapath
+     * actions that a datapath or its own parser made, well-formed, and
+     * odp-util's formatters of other actions read past a malformed one (for
+     * example a set() whose key's length lies, in format_generic_odp_key()),
+     * which is not what this target is about. */
+    ofpbuf_init(&actions, size + NLA_ALIGNTO);
     ofpbuf_put(&actions, data, size);
-    format_odp_actions(&s, actions.data, actions.size, NULL);
+    ofpbuf_put_zeros(&actions, PAD_SIZE(size, NLA_ALIGNTO));
 
     NL_ATTR_FOR_EACH (a, left, actions.data, actions.size) {
         struct ofpbuf one;
 
-        if (nl_attr_type(a) != OVS_ACTION_ATTR_CONTAINER_MAP
-            || nl_attr_get_size(a) != sizeof(struct ovs_action_container_map)
-            || a->nla_len < NLA_HDRLEN) {
+        if (nl_attr_type(a) != OVS_ACTION_ATTR_CONTAINER_MAP) {
             continue;
         }
         ofpbuf_use_const(&one, a, NLA_ALIGN(a->nla_len));
-        odp_round_trip(&one, odp_in_range(a));
+        if (nl_attr_get_size(a) == sizeof(struct ovs_action_container_map)) {
+            odp_round_trip(&one, odp_in_range(a));
+        } else {
+            /* Of the wrong length: formatted as such, never as ours. */
+            ds_clear(&s);
+            format_odp_actions(&s, one.data, one.size, NULL);
+            CM_FUZZ_ASSERT(!strstr(ds_cstr(&s), "container_map("),
+                           "%"PRIuSIZE" bytes formatted as \"%s\"",
+                           nl_attr_get_size(a), ds_cstr(&s));
+        }
     }
     ds_destroy(&s);
     ofpbuf_uninit(&actions);
