@@ -26,7 +26,8 @@
  * bytes, at most four commands.  A line "load BRIDGE" makes the rest of the
  * input the content of the file it loads (a temporary file).
  *
- * Before each input the map is as the baseline commands below leave it:
+ * Before each input the map is as the baseline commands below left it (put
+ * back through the map's own calls after an input that changed it):
  * mappings with one and several backends, IPv4 and IPv6, a drained
  * backend, a container behind the tunnel, reservations, echo settings, a
  * MAC, connection settings; br2 has no table yet.  For each command:
@@ -51,6 +52,8 @@
 #include "container-map.h"
 #include "container-map-cmd.h"
 #include "container-map-conn.h"
+#include "container-map-dp-private.h"
+#include "container-map-odp.h"
 #include "container-map-ofproto.h"
 #include "container-map-view.h"
 #include "dummy.h"
@@ -154,9 +157,179 @@ dump_state(struct ds *s)
                    "conn-count");
 }
 
+/* The baseline as the map holds it, saved once the baseline commands have
+ * run, so that putting the map back takes no commands (and no translation
+ * of backends' actions, the costly part). */
+struct saved_bridge {
+    bool has_table;
+    uint32_t table_id;
+    struct eth_addr mac;
+    bool mac_configured;
+    struct container_map_mapping_view *mappings;
+    size_t n_mappings;
+    struct container_map_resv_view *resvs;
+    size_t n_resvs;
+    struct container_map_addr_view *addrs;
+    size_t n_addrs;
+};
+
+struct saved_actions {
+    struct container_map_backend_spec spec;
+    const struct container_map_actions *actions;    /* Our copy. */
+};
+
+static struct saved_bridge saved[N_BRIDGES];
+static struct saved_actions *saved_actions;
+static size_t n_saved_actions;
+static struct container_map_conn_settings baseline_settings;
+
+static void
+save_mapping(const struct container_map_mapping_view *m, void *sb_)
+{
+    struct saved_bridge *sb = sb_;
+
+    sb->mappings = xrealloc(sb->mappings,
+                            (sb->n_mappings + 1) * sizeof *sb->mappings);
+    sb->mappings[sb->n_mappings++] = *m;
+}
+
+static void
+save_resv(const struct container_map_resv_view *r, void *sb_)
+{
+    struct saved_bridge *sb = sb_;
+
+    sb->resvs = xrealloc(sb->resvs, (sb->n_resvs + 1) * sizeof *sb->resvs);
+    sb->resvs[sb->n_resvs++] = *r;
+}
+
+static void
+save_addr(const struct container_map_addr_view *a, void *sb_)
+{
+    struct saved_bridge *sb = sb_;
+
+    sb->addrs = xrealloc(sb->addrs, (sb->n_addrs + 1) * sizeof *sb->addrs);
+    sb->addrs[sb->n_addrs++] = *a;
+}
+
+static void
+save_backend(struct container_map_backend *b OVS_UNUSED,
+             const struct container_map_backend_view *view,
+             void *aux OVS_UNUSED)
+{
+    const struct container_map_actions *a = view->actions;
+    struct saved_actions *sa;
+
+    if (!a) {
+        return;
+    }
+    saved_actions = xrealloc(saved_actions,
+                             (n_saved_actions + 1) * sizeof *saved_actions);
+    sa = &saved_actions[n_saved_actions++];
+    sa->spec = view->spec;
+    sa->actions = container_map_actions_create(
+        ALIGNED_CAST(const struct nlattr *, a->data), a->size, a->in_port,
+        &a->tun_src);
+}
+
+static void
+save_baseline(void)
+{
+    struct container_map *map = container_map_global();
+
+    container_map_conn_get_settings(map, &baseline_settings);
+    for (int i = 0; i < N_BRIDGES; i++) {
+        struct saved_bridge *sb = &saved[i];
+
+        sb->has_table = container_map_bridge_lookup_table_id(bridge_names[i],
+                                                             &sb->table_id);
+        if (!sb->has_table) {
+            continue;
+        }
+        sb->mac = container_map_get_mac(map, sb->table_id);
+        sb->mac_configured = !eth_addr_is_zero(sb->mac);
+        container_map_for_each_mapping(map, sb->table_id, save_mapping, sb);
+        container_map_for_each_resv(map, sb->table_id, save_resv, sb);
+        container_map_for_each_addr(map, sb->table_id, save_addr, sb);
+        container_map_for_each_backend(map, sb->table_id, save_backend, NULL);
+    }
+}
+
+static void
+restore_backend(struct container_map_backend *b,
+                const struct container_map_backend_view *view,
+                void *aux OVS_UNUSED)
+{
+    for (size_t i = 0; i < n_saved_actions; i++) {
+        const struct container_map_backend_spec *spec = &saved_actions[i].spec;
+        const struct container_map_actions *a = saved_actions[i].actions;
+
+        if (eth_addr_equals(spec->mac, view->spec.mac)
+            && spec->ofport == view->spec.ofport
+            && ipv6_addr_equals(&spec->tun_dst, &view->spec.tun_dst)) {
+            container_map_set_actions(
+                container_map_global(), b,
+                container_map_actions_create(
+                    ALIGNED_CAST(const struct nlattr *, a->data), a->size,
+                    a->in_port, &a->tun_src));
+            return;
+        }
+    }
+}
+
+static void
+restore_bridge(int i)
+{
+    const struct saved_bridge *sb = &saved[i];
+    struct container_map *map = container_map_global();
+    struct container_map_conflict conflict;
+    uint32_t table_id;
+
+    table_id = container_map_bridge_table_id(bridge_names[i]);
+    CM_FUZZ_ASSERT(table_id == sb->table_id, "%s: table %"PRIu32", not %"
+                   PRIu32, bridge_names[i], table_id, sb->table_id);
+    for (size_t j = 0; j < sb->n_mappings; j++) {
+        const struct container_map_mapping_view *m = &sb->mappings[j];
+
+        for (uint32_t k = 0; k < m->n_backends; k++) {
+            struct container_map_mapping mm = {
+                .key = m->key,
+                .backend = m->backends[k].spec,
+            };
+            enum container_map_add_result result;
+
+            CM_FUZZ_ASSERT(!container_map_add(map, &mm, &result, &conflict),
+                           "restore: add");
+            if (m->backends[k].drained) {
+                CM_FUZZ_ASSERT(!container_map_drain(map, &m->key,
+                                                    mm.backend.mac, true),
+                               "restore: drain");
+            }
+        }
+    }
+    for (size_t j = 0; j < sb->n_resvs; j++) {
+        const struct container_map_resv_view *r = &sb->resvs[j];
+
+        CM_FUZZ_ASSERT(!container_map_reserve(map, table_id, &r->ip,
+                                              &r->backend, &r->ranges,
+                                              &conflict),
+                       "restore: reserve");
+    }
+    for (size_t j = 0; j < sb->n_addrs; j++) {
+        const struct container_map_addr_view *a = &sb->addrs[j];
+
+        CM_FUZZ_ASSERT(!container_map_set_echo(map, table_id, &a->ip,
+                                               a->echo, &a->echo_mac),
+                       "restore: echo");
+    }
+    if (sb->mac_configured) {
+        container_map_bridge_set_mac(bridge_names[i], table_id, &sb->mac);
+    }
+    container_map_for_each_backend(map, table_id, restore_backend, NULL);
+}
+
 /* Puts the map back to the baseline: every bridge's table cleared and its
- * number given back (as when the bridge goes), the settings as they were
- * at first, then the baseline commands. */
+ * number given back (as when the bridge goes), the settings as they were,
+ * then what the baseline commands made, in the order they made it. */
 static void
 reset(void)
 {
@@ -164,18 +337,19 @@ reset(void)
     struct container_map_conn_settings st;
 
     for (int i = 0; i < N_BRIDGES; i++) {
-        container_map_ofproto_destroy(
-            ofproto_dpif_lookup_by_name(bridge_names[i]));
+        container_map_bridge_release_table(bridge_names[i]);
     }
     container_map_conn_flush(map, UINT32_MAX);
     container_map_conn_get_settings(map, &st);
-    if (memcmp(&st, &initial_settings, sizeof st)) {
+    if (memcmp(&st, &baseline_settings, sizeof st)) {
         /* A new limit resizes the table, which waits for RCU: only when
          * needed. */
-        container_map_conn_set_settings(map, &initial_settings);
+        container_map_conn_set_settings(map, &baseline_settings);
     }
-    for (size_t i = 0; i < ARRAY_SIZE(baseline_commands); i++) {
-        run_line(baseline_commands[i]);
+    for (int i = 0; i < N_BRIDGES; i++) {
+        if (saved[i].has_table) {
+            restore_bridge(i);
+        }
     }
     ovsrcu_quiesce();
 }
@@ -250,47 +424,37 @@ setup(void)
     atexit(remove_load_file);
 
     /* A small connection table: conn-count and conn-list walk it whole,
-     * in every state dump. */
+     * in every state dump (no connection is ever made here). */
     container_map_conn_get_settings(container_map_global(),
                                     &initial_settings);
-    initial_settings.max_conns = 1024;
+    initial_settings.max_conns = 64;
     container_map_conn_set_settings(container_map_global(),
                                     &initial_settings);
-    reset();
+    for (size_t i = 0; i < ARRAY_SIZE(baseline_commands); i++) {
+        run_line(baseline_commands[i]);
+    }
+    ovsrcu_quiesce();
+    save_baseline();
     dump_state(&baseline);
 }
 
 /* The invariants of the map, after any command. */
 struct check_aux {
-    uint32_t table_id;
-    const struct container_map_resv_view *resv;
-    bool ok;
+    struct container_map_mapping_view *mappings;
+    size_t n;
 };
 
 static void
 check_mapping(const struct container_map_mapping_view *m, void *aux_)
 {
     struct check_aux *aux = aux_;
-    const struct container_map_resv_view *r = aux->resv;
-    uint16_t port = ntohs(m->key.port);
 
-    if (!r) {
-        CM_FUZZ_ASSERT(m->n_backends >= 1
-                       && m->n_backends <= CONTAINER_MAP_MAX_BACKENDS,
-                       "mapping with %"PRIu32" backends", m->n_backends);
-        return;
-    }
-    if (ipv6_addr_equals(&m->key.ip, &r->ip) && port >= r->ranges.port_min
-        && port <= r->ranges.port_max) {
-        for (uint32_t i = 0; i < m->n_backends; i++) {
-            CM_FUZZ_ASSERT(eth_addr_equals(m->backends[i].spec.mac,
-                                           r->backend.mac),
-                           "port %"PRIu16" mapped to "ETH_ADDR_FMT" lies in "
-                           "the reservation of "ETH_ADDR_FMT, port,
-                           ETH_ADDR_ARGS(m->backends[i].spec.mac),
-                           ETH_ADDR_ARGS(r->backend.mac));
-        }
-    }
+    CM_FUZZ_ASSERT(m->n_backends >= 1
+                   && m->n_backends <= CONTAINER_MAP_MAX_BACKENDS,
+                   "mapping with %"PRIu32" backends", m->n_backends);
+    aux->mappings = xrealloc(aux->mappings,
+                             (aux->n + 1) * sizeof *aux->mappings);
+    aux->mappings[aux->n++] = *m;
 }
 
 static void
@@ -301,26 +465,41 @@ check_resv(const struct container_map_resv_view *r, void *aux_)
     CM_FUZZ_ASSERT(r->ranges.port_min <= r->ranges.port_max
                    && r->ranges.id_min <= r->ranges.id_max,
                    "reservation with reversed ranges");
-    aux->resv = r;
-    container_map_for_each_mapping(container_map_global(), aux->table_id,
-                                   check_mapping, aux);
-    aux->resv = NULL;
+    for (size_t i = 0; i < aux->n; i++) {
+        const struct container_map_mapping_view *m = &aux->mappings[i];
+        uint16_t port = ntohs(m->key.port);
+
+        if (!ipv6_addr_equals(&m->key.ip, &r->ip)
+            || port < r->ranges.port_min || port > r->ranges.port_max) {
+            continue;
+        }
+        for (uint32_t j = 0; j < m->n_backends; j++) {
+            CM_FUZZ_ASSERT(eth_addr_equals(m->backends[j].spec.mac,
+                                           r->backend.mac),
+                           "port %"PRIu16" mapped to "ETH_ADDR_FMT" lies in "
+                           "the reservation of "ETH_ADDR_FMT, port,
+                           ETH_ADDR_ARGS(m->backends[j].spec.mac),
+                           ETH_ADDR_ARGS(r->backend.mac));
+        }
+    }
 }
 
 static void
 check_invariants(void)
 {
+    struct container_map *map = container_map_global();
+
     for (int i = 0; i < N_BRIDGES; i++) {
-        struct check_aux aux = { .resv = NULL };
+        struct check_aux aux = { .mappings = NULL, .n = 0 };
+        uint32_t table_id;
 
         if (container_map_bridge_lookup_table_id(bridge_names[i],
-                                                 &aux.table_id)) {
-            container_map_for_each_mapping(container_map_global(),
-                                           aux.table_id, check_mapping,
+                                                 &table_id)) {
+            container_map_for_each_mapping(map, table_id, check_mapping,
                                            &aux);
-            container_map_for_each_resv(container_map_global(), aux.table_id,
-                                        check_resv, &aux);
+            container_map_for_each_resv(map, table_id, check_resv, &aux);
         }
+        free(aux.mappings);
     }
 }
 
@@ -424,11 +603,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            result ? "(only showing)" : "failed but",
                            ds_cstr(&reply), ds_cstr(&before),
                            ds_cstr(&after));
-        } else {
-            dirty |= !cm_fuzz_ds_equal(&before, &after);
+        } else if (!cm_fuzz_ds_equal(&before, &after)) {
+            dirty = true;
             ds_swap(&before, &after);
+            check_invariants();
         }
-        check_invariants();
     }
     ovsrcu_quiesce();
 

@@ -9,7 +9,8 @@
 #
 # $ASAN_TREE is the sanitizer tree with the targets built.  Each target runs
 # over WORKDIR/TARGET/corpus (where it adds the inputs it finds new) and its
-# seeds, tests/fuzz/corpus/TARGET/, with its dictionary; a crash, a
+# seeds, tests/fuzz/corpus/TARGET/, with its dictionary and the flags of
+# tests/fuzz/TARGET.options if there is one; a crash, a
 # sanitizer report, a leak, a timeout or a broken invariant leaves its
 # input in WORKDIR/TARGET/ and fails.  Prints one line per target with its
 # executions, their rate, coverage ("cov", edges; "ft", features) and corpus
@@ -45,8 +46,14 @@ for t in "$@"; do
     mkdir -p "$dir/corpus"
     rm -f "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-*
     log=$dir/fuzz.log
+    # A target's own flags, if any: tests/fuzz/TARGET.options.
+    opts=
+    if test -f "$srcdir/tests/fuzz/$t.options"; then
+        opts=$(sed -e 's/#.*//' "$srcdir/tests/fuzz/$t.options")
+    fi
+    # shellcheck disable=SC2086
     "$prog" -max_total_time="$seconds" -timeout=30 -print_final_stats=1 \
-        -dict="$srcdir/tests/fuzz/$t.dict" -artifact_prefix="$dir/" \
+        -dict="$srcdir/tests/fuzz/$t.dict" -artifact_prefix="$dir/" $opts \
         "$dir/corpus" "$srcdir/tests/fuzz/corpus/$t" > "$log" 2>&1
     rc=$?
 
