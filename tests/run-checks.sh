@@ -186,8 +186,8 @@ run_system() {
 
 # Builds the sanitizer tree (and its unit tests and fuzz targets) if need be.
 asan_build() {
-    local log=$srcdir/_build/asan/build.log
-    mkdir -p "$(dirname "$log")"
+    local log=$ASAN_TREE/../build.log
+    mkdir -p "$ASAN_TREE/.."
     echo "    building the sanitizer tree ($ASAN_TREE), log $log"
     if ! ${TOP_MAKE:-make -C "$srcdir"} asan-build > "$log" 2>&1; then
         tail -30 "$log"
