@@ -56,7 +56,7 @@ find_bridge(const struct container_map_cmd_def *def,
         return false;
     }
     if (def->bridge == CM_CMD_BRIDGE) {
-        cmd->table_id = container_map_bridge_table_id(name);
+        cmd->table_id = container_map_bridge_table_id(name, false);
         if (cmd->table_id == UINT32_MAX) {
             ds_put_format(&cmd->out, "%s: no container map table left (at "
                           "most %d bridges)", name,
@@ -100,8 +100,9 @@ container_map_cmd_execute(const struct container_map_cmd_def *def, int argc,
     ok = find_bridge(def, &cmd) && def->run(&cmd);
     if (!ok && cmd.ofproto && def->bridge == CM_CMD_BRIDGE && !had_table) {
         /* A command that fails changes nothing, not even the table number
-         * that the bridge got for it. */
-        container_map_bridge_release_table(argv[1]);
+         * that the bridge got for it, unless a translation got the number
+         * meanwhile (a handler thread, for a flow of the bridge). */
+        container_map_bridge_release_table(argv[1], true);
     }
     if (ok && cmd.changed) {
         VLOG_INFO("%s%s%s%s", cmd.ofproto ? cmd.ofproto->up.name : "",

@@ -284,7 +284,7 @@ restore_bridge(int i)
     struct container_map_conflict conflict;
     uint32_t table_id;
 
-    table_id = container_map_bridge_table_id(bridge_names[i]);
+    table_id = container_map_bridge_table_id(bridge_names[i], false);
     CM_FUZZ_ASSERT(table_id == sb->table_id, "%s: table %"PRIu32", not %"
                    PRIu32, bridge_names[i], table_id, sb->table_id);
     for (size_t j = 0; j < sb->n_mappings; j++) {
@@ -337,7 +337,7 @@ reset(void)
     struct container_map_conn_settings st;
 
     for (int i = 0; i < N_BRIDGES; i++) {
-        container_map_bridge_release_table(bridge_names[i]);
+        container_map_bridge_release_table(bridge_names[i], false);
     }
     container_map_conn_flush(map, UINT32_MAX);
     container_map_conn_get_settings(map, &st);
