@@ -301,9 +301,13 @@ def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     if sys.argv[1] == 'decode':
-        for line in sys.stdin:
-            if line.strip():
-                print(decode(line))
+        try:
+            for line in sys.stdin:
+                if line.strip():
+                    print(decode(line), flush=True)
+        except BrokenPipeError:
+            # The reader wanted no more ("tx p1 | head -2"): not an error.
+            sys.stdout = None
     else:
         build(sys.argv[1:])
 
