@@ -132,5 +132,31 @@ cmext_tests_unit_test_container_map_threads_LDADD = \
 
 # Autotest suite: ours runs inside OVS's testsuite, with its macros.
 TESTSUITE_AT += cmext/tests/container-map.at \
+	cmext/tests/container-map-found.at \
 	cmext/tests/container-map-conn.at \
 	cmext/tests/container-map-hostile.at
+
+# libFuzzer targets (tests/fuzz/), built in the sanitizer tree only, whose
+# CFLAGS have -fsanitize=fuzzer-no-link: "make fuzz" in the top directory.
+CM_FUZZ_ENGINE = -fsanitize=fuzzer
+EXTRA_PROGRAMS += cmext/tests/fuzz/fuzz-packet
+cmext_tests_fuzz_fuzz_packet_SOURCES = \
+	cmext/tests/fuzz/fuzz-common.h \
+	cmext/tests/fuzz/fuzz-packet.c \
+	cmext/tests/fuzz/fuzz-packet.h \
+	cmext/tests/fuzz/fuzz-packet-map.c
+cmext_tests_fuzz_fuzz_packet_LDADD = lib/libopenvswitch.la
+cmext_tests_fuzz_fuzz_packet_LDFLAGS = $(CM_FUZZ_ENGINE)
+EXTRA_PROGRAMS += cmext/tests/fuzz/fuzz-command
+cmext_tests_fuzz_fuzz_command_SOURCES = \
+	cmext/tests/fuzz/fuzz-command.c \
+	cmext/tests/fuzz/fuzz-common.h
+cmext_tests_fuzz_fuzz_command_LDADD = \
+	ofproto/libofproto.la lib/libsflow.la lib/libopenvswitch.la
+cmext_tests_fuzz_fuzz_command_LDFLAGS = $(CM_FUZZ_ENGINE)
+EXTRA_PROGRAMS += cmext/tests/fuzz/fuzz-action
+cmext_tests_fuzz_fuzz_action_SOURCES = \
+	cmext/tests/fuzz/fuzz-action.c \
+	cmext/tests/fuzz/fuzz-common.h
+cmext_tests_fuzz_fuzz_action_LDADD = lib/libopenvswitch.la
+cmext_tests_fuzz_fuzz_action_LDFLAGS = $(CM_FUZZ_ENGINE)

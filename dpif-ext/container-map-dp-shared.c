@@ -200,7 +200,9 @@ cm_arp(struct cm_ctx *ctx, struct dp_packet *packet, bool egress)
              * MAC without learning the shared IP there. */
             container_map_arp_make_probe(packet);
         }
-    } else if (op == ARP_OP_REPLY && spa_mapped) {
+    } else if (spa_mapped) {
+        /* A reply, or any other operation: a neighbour that follows RFC 826
+         * learns the sender's addresses before it looks at the operation. */
         cm_count(ctx, CONTAINER_MAP_DROP_ARP);
         return CM_DROP;
     }
@@ -393,7 +395,9 @@ cm_is_mapped(const struct cm_ctx *ctx, const struct in6_addr *ip)
 }
 
 /* An ICMP error a container sends about a packet it received: the embedded
- * packet's destination is the container's side, which must be its own. */
+ * packet's destination is the container's side, which must be its own.  From
+ * a mapped address, an error comes only from that side (whatever the packet
+ * inside says, an error from another container's address is forged). */
 static enum cm_verdict
 cm_egress_icmp_error(struct cm_ctx *ctx, struct dp_packet *packet,
                      const struct container_map_pkt *pkt)
@@ -403,6 +407,11 @@ cm_egress_icmp_error(struct cm_ctx *ctx, struct dp_packet *packet,
     struct container_map_conn_key ckey;
     const struct container_map_conn *conn;
 
+    if (!ipv6_addr_equals(&pkt->icmp_src, &pkt->dst)
+        && cm_is_mapped(ctx, &pkt->icmp_src)) {
+        cm_count(ctx, CONTAINER_MAP_DROP_FORGED);
+        return CM_DROP;
+    }
     if (!cm_is_mapped(ctx, &pkt->dst)) {
         return CM_PASS;
     }

@@ -18,6 +18,7 @@
 
 #include "container-map-packet.h"
 
+#include <netinet/ip6.h>
 #include <string.h>
 
 #include "csum.h"
@@ -230,7 +231,13 @@ parse_icmp(const uint8_t *l4, size_t size, struct container_map_pkt *pkt)
     switch (parse_inner(l4 + ICMP_HEADER_LEN, size - ICMP_HEADER_LEN, v4,
                         &inner)) {
     case 1:
+        if (!ipv6_addr_equals(&inner.src, &pkt->dst)) {
+            /* Not about a packet from where it goes. */
+            pkt->kind = CONTAINER_MAP_PKT_MALFORMED;
+            break;
+        }
         pkt->kind = CONTAINER_MAP_PKT_ICMP_ERROR;
+        pkt->icmp_src = pkt->src;
         pkt->proto = inner.proto;
         pkt->src = inner.src;
         pkt->dst = inner.dst;
@@ -258,7 +265,7 @@ container_map_pkt_parse(const struct dp_packet *packet,
     pkt->kind = CONTAINER_MAP_PKT_OTHER;
     pkt->tcp_flags = 0;
     pkt->icmp_type = 0;
-    pkt->src = pkt->dst = in6addr_any;
+    pkt->src = pkt->dst = pkt->icmp_src = in6addr_any;
 
     /* Only untagged Ethernet frames: the action rewrites the Ethernet
      * destination and handles no VLAN tag. */
@@ -304,7 +311,9 @@ container_map_pkt_parse(const struct dp_packet *packet,
 
     l4 = dp_packet_l4(packet);
     l4_size = dp_packet_l4_size(packet);
-    if (l4_size < l4_header_len(pkt->proto)) {
+    if (l4_size < l4_header_len(pkt->proto)
+        || (pkt->proto == IPPROTO_TCP
+            && !container_map_pkt_tcp_ok(l4, l4_size))) {
         pkt->kind = CONTAINER_MAP_PKT_MALFORMED;
         return;
     }

@@ -56,14 +56,30 @@ struct container_map_pkt {
     struct in6_addr dst;    /* that is not IP. */
     ovs_be16 src_port;      /* ICMP echo: the identifier in both. */
     ovs_be16 dst_port;
+    struct in6_addr icmp_src;   /* ICMP error: its own source (the fields
+                                 * above are those of the packet inside). */
 };
 
 /* Parses 'packet' (whose L3 and L4 offsets flow extraction has set) into
  * 'pkt'.  For an ICMP error, the addresses, protocol and ports are those of
  * the packet embedded in it (as it was sent, so its source is the side that
- * receives the error). */
+ * receives the error).  An ICMP error is malformed unless it goes to the
+ * source of the packet embedded in it: any other is about nothing its
+ * destination sent. */
 void container_map_pkt_parse(const struct dp_packet *packet,
                              struct container_map_pkt *pkt);
+
+/* Whether TCP header 'l4', of a segment of 'size' bytes (at least
+ * TCP_HEADER_LEN), has a data offset that flow extraction accepts: from the
+ * header's 5 words to the end of the segment.  Flow extraction takes no
+ * ports from any other, and so neither does the action. */
+static inline bool
+container_map_pkt_tcp_ok(const uint8_t *l4, size_t size)
+{
+    size_t len = (l4[12] >> 4) * 4;
+
+    return len >= TCP_HEADER_LEN && len <= size;
+}
 
 /* The fast path's shortcut for the common case: if 'packet' is an
  * unfragmented IPv4 TCP, UDP or SCTP packet in an untagged Ethernet frame,
@@ -106,7 +122,9 @@ container_map_pkt_ipv4_dst(const struct dp_packet *packet, ovs_be32 *dst,
         return false;
     }
     l4_size = dp_packet_l4_size(packet);
-    if (l4_size < min_size) {
+    if (l4_size < min_size
+        || (ip->ip_proto == IPPROTO_TCP
+            && !container_map_pkt_tcp_ok(l4, l4_size))) {
         return false;
     }
     memcpy(dst_port, l4 + 2, sizeof *dst_port);

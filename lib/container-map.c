@@ -34,9 +34,9 @@
 
 VLOG_DEFINE_THIS_MODULE(container_map_table);
 
-static size_t flush_mappings(struct container_map *, uint32_t table_id)
+static size_t flush_mappings(struct container_map *cm, uint32_t table_id)
     OVS_REQUIRES(cm->mutex);
-static void flush_resvs(struct container_map *, uint32_t table_id)
+static void flush_resvs(struct container_map *cm, uint32_t table_id)
     OVS_REQUIRES(cm->mutex);
 
 struct container_map *

@@ -56,7 +56,7 @@ find_bridge(const struct container_map_cmd_def *def,
         return false;
     }
     if (def->bridge == CM_CMD_BRIDGE) {
-        cmd->table_id = container_map_bridge_table_id(name);
+        cmd->table_id = container_map_bridge_table_id(name, false);
         if (cmd->table_id == UINT32_MAX) {
             ds_put_format(&cmd->out, "%s: no container map table left (at "
                           "most %d bridges)", name,
@@ -69,29 +69,82 @@ find_bridge(const struct container_map_cmd_def *def,
     return true;
 }
 
-static void
-run_command(struct unixctl_conn *conn, int argc, const char *argv[],
-            void *def_)
+/* The command definitions registered, for container_map_cmd_find(). */
+static const struct container_map_cmd_def **all_defs;
+static size_t n_all_defs, allocated_defs;
+
+bool
+container_map_cmd_execute(const struct container_map_cmd_def *def, int argc,
+                          const char *argv[], struct ds *reply)
 {
-    const struct container_map_cmd_def *def = def_;
     struct container_map_cmd cmd = {
         .argc = argc,
         .argv = argv,
         .out = DS_EMPTY_INITIALIZER,
     };
+    bool had_table = true;
+    uint32_t table_id;
+    bool ok;
 
-    if (!find_bridge(def, &cmd) || !def->run(&cmd)) {
-        unixctl_command_reply_error(conn, ds_cstr(&cmd.out));
-    } else {
-        if (cmd.changed) {
-            VLOG_INFO("%s%s%s%s", cmd.ofproto ? cmd.ofproto->up.name : "",
-                      cmd.ofproto ? ": " : "",
-                      cmd.log_prefix ? cmd.log_prefix : "",
-                      ds_cstr(&cmd.out));
-        }
-        unixctl_command_reply(conn, ds_cstr(&cmd.out));
+    /* unixctl checks the number of arguments before it calls back; callers
+     * from elsewhere get the same check. */
+    if (argc - 1 < def->min_args || argc - 1 > def->max_args) {
+        ds_put_format(reply, "\"%s\" command takes at least %d arguments "
+                      "and at most %d (usage: %s)", argv[0], def->min_args,
+                      def->max_args, def->usage);
+        return false;
+    }
+    if (def->bridge == CM_CMD_BRIDGE) {
+        had_table = container_map_bridge_lookup_table_id(argv[1], &table_id);
+    }
+    ok = find_bridge(def, &cmd) && def->run(&cmd);
+    if (!ok && cmd.ofproto && def->bridge == CM_CMD_BRIDGE && !had_table) {
+        /* A command that fails changes nothing, not even the table number
+         * that the bridge got for it, unless a translation got the number
+         * meanwhile (a handler thread, for a flow of the bridge). */
+        container_map_bridge_release_table(argv[1], true);
+    }
+    if (ok && cmd.changed) {
+        VLOG_INFO("%s%s%s%s", cmd.ofproto ? cmd.ofproto->up.name : "",
+                  cmd.ofproto ? ": " : "",
+                  cmd.log_prefix ? cmd.log_prefix : "", ds_cstr(&cmd.out));
+    }
+    if (cmd.out.length) {
+        ds_put_buffer(reply, cmd.out.string, cmd.out.length);
     }
     ds_destroy(&cmd.out);
+    return ok;
+}
+
+const struct container_map_cmd_def *
+container_map_cmd_find(const char *name)
+{
+    static const char prefix[] = "container-map/";
+
+    if (!strncmp(name, prefix, strlen(prefix))) {
+        name += strlen(prefix);
+    }
+    for (size_t i = 0; i < n_all_defs; i++) {
+        if (!strcmp(all_defs[i]->name, name)) {
+            return all_defs[i];
+        }
+    }
+    return NULL;
+}
+
+static void
+run_command(struct unixctl_conn *conn, int argc, const char *argv[],
+            void *def_)
+{
+    const struct container_map_cmd_def *def = def_;
+    struct ds reply = DS_EMPTY_INITIALIZER;
+
+    if (container_map_cmd_execute(def, argc, argv, &reply)) {
+        unixctl_command_reply(conn, ds_cstr(&reply));
+    } else {
+        unixctl_command_reply_error(conn, ds_cstr(&reply));
+    }
+    ds_destroy(&reply);
 }
 
 void
@@ -106,6 +159,11 @@ container_map_cmd_register_defs(const struct container_map_cmd_def *defs,
                                  CONST_CAST(struct container_map_cmd_def *,
                                             &defs[i]));
         free(name);
+        if (n_all_defs >= allocated_defs) {
+            all_defs = x2nrealloc(all_defs, &allocated_defs,
+                                  sizeof *all_defs);
+        }
+        all_defs[n_all_defs++] = &defs[i];
     }
 }
 

@@ -50,7 +50,8 @@ struct container_map_cmd {
 /* How a command finds its bridge. */
 enum container_map_cmd_bridge {
     CM_CMD_NO_BRIDGE,       /* Takes none. */
-    CM_CMD_BRIDGE,          /* argv[1], which gets a table if it has none. */
+    CM_CMD_BRIDGE,          /* argv[1], which gets a table if it has none
+                             * (given back if the command fails). */
     CM_CMD_ANY_BRIDGE,      /* argv[1] if given (its table, if any, else none
                              * of them), otherwise all of them. */
 };
@@ -66,6 +67,16 @@ struct container_map_cmd_def {
 void container_map_cmd_register(void);
 void container_map_cmd_register_defs(const struct container_map_cmd_def *,
                                      size_t n);
+
+/* Runs command 'def' (argv[0] is its name) as "ovs-appctl" would have it
+ * run: returns true with the reply in 'reply', or false with the error
+ * there.  container_map_cmd_find() finds a registered command by its name,
+ * with or without "container-map/" (the fuzzer of tests/fuzz/ calls
+ * both). */
+bool container_map_cmd_execute(const struct container_map_cmd_def *,
+                               int argc, const char *argv[],
+                               struct ds *reply);
+const struct container_map_cmd_def *container_map_cmd_find(const char *name);
 
 /* The families. */
 void container_map_cmd_register_mappings(void);

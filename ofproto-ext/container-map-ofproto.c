@@ -65,6 +65,8 @@ struct container_map_bridge {
     uint64_t tnl_seq;               /* tnl_conf_seq when last compiled. */
     uint64_t reconf_seq;            /* 'reconf_seq' when last compiled. */
     bool mac_configured;            /* MAC set by container-map/set-mac. */
+    bool translated;                /* Translation got the number: datapath
+                                     * actions may hold it. */
 };
 
 static struct ovs_mutex bridges_mutex = OVS_MUTEX_INITIALIZER;
@@ -93,7 +95,7 @@ bridge_find(const char *name)
 }
 
 uint32_t
-container_map_bridge_table_id(const char *br_name)
+container_map_bridge_table_id(const char *br_name, bool translating)
 {
     struct container_map_bridge *br;
     uint32_t table_id = UINT32_MAX;
@@ -113,6 +115,7 @@ container_map_bridge_table_id(const char *br_name)
     }
     if (br) {
         table_id = br->table_id;
+        br->translated |= translating;
     }
     ovs_mutex_unlock(&bridges_mutex);
     return table_id;
@@ -358,33 +361,46 @@ container_map_ofproto_run(struct ofproto_dpif *ofproto)
     }
 }
 
-void
-container_map_ofproto_destroy(struct ofproto_dpif *ofproto)
+size_t
+container_map_bridge_release_table(const char *br_name,
+                                   bool only_untranslated)
 {
     struct container_map_bridge *br;
     size_t n;
 
     ovs_mutex_lock(&bridges_mutex);
-    br = bridge_find(ofproto->up.name);
+    br = bridge_find(br_name);
+    if (br && only_untranslated && br->translated) {
+        br = NULL;
+    }
     if (br) {
         hmap_remove(&bridges, &br->node);
     }
     ovs_mutex_unlock(&bridges_mutex);
     if (!br) {
-        return;
+        return 0;
     }
 
-    /* No translation can use the number any more (ofproto-dpif removed the
-     * bridge from translation first): clear the table, then free the
-     * number. */
+    /* Clear the table, then free the number, so that the bridge that gets
+     * it next inherits nothing. */
     n = container_map_clear(container_map_global(), br->table_id);
-    if (n) {
-        VLOG_INFO("%s: bridge destroyed, flushed %"PRIuSIZE" container "
-                  "mappings", ofproto->up.name, n);
-    }
     ovs_mutex_lock(&bridges_mutex);
     bitmap_set0(used_ids, br->table_id);
     ovs_mutex_unlock(&bridges_mutex);
     free(br->name);
     free(br);
+    return n;
+}
+
+void
+container_map_ofproto_destroy(struct ofproto_dpif *ofproto)
+{
+    /* No translation can use the number any more: ofproto-dpif removed the
+     * bridge from translation first. */
+    size_t n = container_map_bridge_release_table(ofproto->up.name, false);
+
+    if (n) {
+        VLOG_INFO("%s: bridge destroyed, flushed %"PRIuSIZE" container "
+                  "mappings", ofproto->up.name, n);
+    }
 }

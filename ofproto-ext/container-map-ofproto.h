@@ -22,6 +22,7 @@
  * what the container-map/... commands share with them. */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct dpif;
@@ -49,10 +50,20 @@ void container_map_xlate(const struct ofpact_container_map *,
                          struct ovs_list *trace);
 
 /* Bridges' table numbers: container_map_bridge_table_id() gives the bridge
- * one if it has none yet (UINT32_MAX if none is left). */
-uint32_t container_map_bridge_table_id(const char *br_name);
+ * one if it has none yet (UINT32_MAX if none is left); 'translating' says
+ * that translation asks, for a datapath action that will hold it. */
+uint32_t container_map_bridge_table_id(const char *br_name,
+                                       bool translating);
 bool container_map_bridge_lookup_table_id(const char *br_name,
                                           uint32_t *table_id);
+
+/* Clears the table of bridge 'br_name' and gives its number back: the
+ * bridge gets one anew when it next needs one.  Returns the number of
+ * mappings it had.  If 'only_untranslated', only a number that translation
+ * never got, which no datapath action can hold: otherwise another bridge
+ * could get the number while datapath flows of this one still name it. */
+size_t container_map_bridge_release_table(const char *br_name,
+                                          bool only_untranslated);
 
 /* Compiles the datapath actions of the backends of 'ofproto''s table: all of
  * them if 'all', otherwise only those that have none (new ones). */

@@ -277,7 +277,7 @@ container_map_xlate(const struct ofpact_container_map *cm,
         return;
     }
 
-    table_id = container_map_bridge_table_id(ofproto->up.name);
+    table_id = container_map_bridge_table_id(ofproto->up.name, true);
     if (table_id == UINT32_MAX) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
 

@@ -20,7 +20,7 @@ Build (prints the packet in hex, for "ovs-appctl netdev-dummy/receive"):
   tcp   SRCMAC DSTMAC SRCIP DSTIP SPORT DPORT [FLAGS]   FLAGS: any of SAFRP
   udp   SRCMAC DSTMAC SRCIP DSTIP SPORT DPORT [PAYLOAD_LEN]
   echo  SRCMAC DSTMAC SRCIP DSTIP request|reply ID
-  arp   SRCMAC DSTMAC request|reply SHA SPA THA TPA
+  arp   SRCMAC DSTMAC request|reply|OP SHA SPA THA TPA
   icmp-error SRCMAC DSTMAC SRCIP DSTIP TYPE CODE
              tcp|udp|echo INNER_SRC INNER_DST INNER_SPORT|ID [INNER_DPORT]
   ipproto SRCMAC DSTMAC SRCIP DSTIP PROTO        another IP protocol
@@ -35,6 +35,7 @@ they were computed):
   --plen=N        IPv6 payload length    --ext=H,...   IPv6 extension
                   headers before the L4 header: hbh, dstopts, routing
   --vlan=VID      an 802.1Q tag          --truncate=N  only N bytes
+  --tcp-off=N     TCP data offset (words) of an IPv4 TCP packet
 
 Decode ("decode", reads hex packets from stdin, one per line, as printed by
 ovs-pcap) prints one line per packet, and "bad-csum" after a packet whose
@@ -148,6 +149,9 @@ def mangle(p, opts):
     if 'inner-ihl' in opts:
         # IPv4 (14), its header (20), the ICMP header (8).
         b[14 + 20 + 8] = 0x40 | int(opts['inner-ihl'])
+    if 'tcp-off' in opts:
+        # IPv4 (14), its header (20), then byte 12 of TCP.
+        b[14 + 20 + 12] = int(opts['tcp-off']) << 4 | b[14 + 20 + 12] & 15
     if 'plen' in opts:
         b[18:20] = struct.pack('!H', int(opts['plen']))
     if 'vlan' in opts:
@@ -181,8 +185,8 @@ def build(argv):
         p = eth(sm, dm, 0x0800, ipv4(si, di, 1, echo_msg(kind, int(ident))))
     elif cmd == 'arp':
         sm, dm, kind, sha, spa, tha, tpa = argv[1:8]
-        body = struct.pack('!HHBBH', 1, 0x0800, 6, 4,
-                           1 if kind == 'request' else 2)
+        op = {'request': 1, 'reply': 2}.get(kind) or int(kind)
+        body = struct.pack('!HHBBH', 1, 0x0800, 6, 4, op)
         body += mac(sha) + ip4(spa) + mac(tha) + ip4(tpa)
         p = eth(sm, dm, 0x0806, body)
     elif cmd == 'icmp-error':
@@ -281,8 +285,10 @@ def decode_frame(p):
         tha, tpa = fmt_mac(p[32:38]), fmt_ip(p[38:42])
         if op == 1:
             s += 'arp who-has %s tell %s (%s)' % (tpa, spa, sha)
-        else:
+        elif op == 2:
             s += 'arp reply %s is-at %s to %s (%s)' % (spa, sha, tpa, tha)
+        else:
+            s += 'arp op=%d %s %s > %s %s' % (op, sha, spa, tha, tpa)
     elif ethertype == 0x0800:
         text, bad = decode_ip(p[14:])
         s += text
@@ -295,9 +301,13 @@ def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     if sys.argv[1] == 'decode':
-        for line in sys.stdin:
-            if line.strip():
-                print(decode(line))
+        try:
+            for line in sys.stdin:
+                if line.strip():
+                    print(decode(line), flush=True)
+        except BrokenPipeError:
+            # The reader wanted no more ("tx p1 | head -2"): not an error.
+            sys.stdout = None
     else:
         build(sys.argv[1:])
 

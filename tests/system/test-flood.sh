@@ -52,9 +52,10 @@ MAX=4096                # Connection table size.
 SOURCES=198.18.0.0/15   # The flood's source addresses.
 COUNT=2000000           # The flood: at most COUNT SYNs...
 SECONDS_MAX=25          # ...in at most this many seconds...
-RATE=40000              # ...at most this many per second (ten times the
-                        # table each second; a rate the lab's datapath,
-                        # one thread on veths, carries without loss).
+RATE=${FLOOD_RATE:-40000}   # ...at most this many per second (ten times
+                        # the table each second; a rate the lab's datapath,
+                        # one thread on veths, carries without loss; the
+                        # sanitizer build carries less: FLOOD_RATE).
 LB=9100                 # c1, c2 (echo).
 SINGLE=9200             # c3 (echo).
 ECHO=5100               # The client's echo server.

@@ -23,6 +23,7 @@
 #ifndef CONTAINER_MAP_TEST_PACKET_H
 #define CONTAINER_MAP_TEST_PACKET_H 1
 
+#include <netinet/ip6.h>
 #include <string.h>
 
 #include "container-map-packet.h"
