@@ -431,7 +431,8 @@ test_echo_settings(void **state OVS_UNUSED)
     assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_CONTAINER, &mac1),
                      ENOENT);
-    assert_int_equal(echo_of(addr_lookup(t, 1, &x)), CONTAINER_MAP_ECHO_SWITCH);
+    assert_int_equal(echo_of(addr_lookup(t, 1, &x)),
+                     CONTAINER_MAP_ECHO_SWITCH);
 
     assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_OFF, NULL), 0);
@@ -441,7 +442,8 @@ test_echo_settings(void **state OVS_UNUSED)
     assert_int_equal(addr->n_users, 1);
     assert_int_equal(container_map_set_echo(
                          t, 1, &x, CONTAINER_MAP_ECHO_SWITCH, NULL), 0);
-    assert_int_equal(echo_of(addr_lookup(t, 1, &x)), CONTAINER_MAP_ECHO_SWITCH);
+    assert_int_equal(echo_of(addr_lookup(t, 1, &x)),
+                     CONTAINER_MAP_ECHO_SWITCH);
 
     /* With reservations. */
     a = resv_ok(t, 1, &x, mac_n(1), 2, 1000, 1999, 1, 99);
@@ -500,7 +502,8 @@ test_echo_settings(void **state OVS_UNUSED)
     assert_int_equal(map_del(t, 1, &x, IPPROTO_TCP, 80, NULL), 0);
     assert_null(addr_lookup(t, 1, &x));
     map_add(t, 1, &x, IPPROTO_TCP, 80, mac_n(1), 2);
-    assert_int_equal(echo_of(addr_lookup(t, 1, &x)), CONTAINER_MAP_ECHO_SWITCH);
+    assert_int_equal(echo_of(addr_lookup(t, 1, &x)),
+                     CONTAINER_MAP_ECHO_SWITCH);
     assert_int_equal(map_del(t, 1, &x, IPPROTO_TCP, 80, NULL), 0);
 
     /* The echo targets held no backend beyond their use. */
