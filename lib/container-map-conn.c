@@ -291,7 +291,7 @@ container_map_conns_insert(struct container_map_conns *conns,
             }
             return ENOSPC;
         }
-        ++*n_evicted;
+        *n_evicted += 1;
         atomic_read_relaxed(&conns->n, &n);
     }
 
