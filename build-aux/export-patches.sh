@@ -126,6 +126,16 @@ hook_patch 0004-ofproto-dpif-container-map.patch \
   calls container_map_xlate(); classification switches list it.
 - ipfix/sflow: the datapath action counts as an output / is ignored."
 
+hook_patch 0005-vswitchd-container-map-database.patch \
+    "vswitchd/bridge.c" \
+"vswitchd: read the container map from its database.
+
+bridge_init() starts the Container_Map database client
+(container_map_db_init(), ofproto-ext/container-map-db.c) with
+ovs-vswitchd's own database remote as its default; bridge_run() and
+bridge_wait() run it; and flow-restore-wait also holds while the map is
+not yet complete (container_map_db_holds_forwarding())."
+
 # The pristine versions of the hooked files, in the index.
 if test -d "$src"; then
     for f in $all_files; do

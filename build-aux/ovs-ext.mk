@@ -8,7 +8,8 @@ AM_CPPFLAGS += \
 	-I$(top_srcdir)/cmext/lib \
 	-I$(top_srcdir)/cmext/dpif-ext \
 	-I$(top_srcdir)/cmext/ofproto-ext \
-	-I$(top_srcdir)/cmext/ofproto-ext/include
+	-I$(top_srcdir)/cmext/ofproto-ext/include \
+	-I$(top_builddir)/cmext
 
 # The map, packet parsing and the datapath action: libopenvswitch, which
 # ovs-vswitchd, ovs-ofctl, ovs-appctl and the test programs link.
@@ -38,7 +39,30 @@ lib_libopenvswitch_la_SOURCES += \
 	cmext/dpif-ext/container-map-odp.h \
 	cmext/ofproto-ext/include/openvswitch/container-map-ofpact.h
 
-# Translation and the container-map/... commands: libofproto.
+# The C IDL of the Container_Map database, generated into cmext/.
+OVSIDL_BUILT += \
+	cmext/container-map-idl.c \
+	cmext/container-map-idl.h \
+	cmext/container-map-idl.ovsidl
+CLEANFILES += \
+	cmext/container-map-idl.c \
+	cmext/container-map-idl.h \
+	cmext/container-map-idl.ovsidl
+EXTRA_DIST += \
+	cmext/ofproto-ext/container-map.ovsschema \
+	cmext/ofproto-ext/container-map-idl.ann
+cmext/container-map-idl.ovsidl: cmext/ofproto-ext/container-map.ovsschema \
+		cmext/ofproto-ext/container-map-idl.ann
+	$(AM_V_GEN)$(OVSDB_IDLC) annotate \
+		$(srcdir)/cmext/ofproto-ext/container-map.ovsschema \
+		$(srcdir)/cmext/ofproto-ext/container-map-idl.ann > $@.tmp \
+		&& mv $@.tmp $@
+nodist_lib_libopenvswitch_la_SOURCES += \
+	cmext/container-map-idl.c \
+	cmext/container-map-idl.h
+pkgdata_DATA += cmext/ofproto-ext/container-map.ovsschema
+
+# Translation, the container-map/... commands and the database: libofproto.
 ofproto_libofproto_la_SOURCES += \
 	cmext/ofproto-ext/container-map-cmd.c \
 	cmext/ofproto-ext/container-map-cmd.h \
@@ -46,6 +70,12 @@ ofproto_libofproto_la_SOURCES += \
 	cmext/ofproto-ext/container-map-cmd-conn.c \
 	cmext/ofproto-ext/container-map-cmd-map.c \
 	cmext/ofproto-ext/container-map-cmd-resv.c \
+	cmext/ofproto-ext/container-map-db.c \
+	cmext/ofproto-ext/container-map-db.h \
+	cmext/ofproto-ext/container-map-db-apply.c \
+	cmext/ofproto-ext/container-map-db-private.h \
+	cmext/ofproto-ext/container-map-db-sync.c \
+	cmext/ofproto-ext/container-map-db-write.c \
 	cmext/ofproto-ext/container-map-ofproto.c \
 	cmext/ofproto-ext/container-map-ofproto.h \
 	cmext/ofproto-ext/container-map-xlate.c
@@ -133,6 +163,7 @@ cmext_tests_unit_test_container_map_threads_LDADD = \
 # Autotest suite: ours runs inside OVS's testsuite, with its macros.
 TESTSUITE_AT += cmext/tests/container-map.at \
 	cmext/tests/container-map-found.at \
+	cmext/tests/container-map-db.at \
 	cmext/tests/container-map-conn.at \
 	cmext/tests/container-map-hostile.at
 

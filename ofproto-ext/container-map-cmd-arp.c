@@ -67,6 +67,7 @@ cmd_echo(struct container_map_cmd *cmd)
         return false;
     }
 
+    container_map_cmd_note_addr(cmd, &ip);
     ds_put_cstr(&cmd->out, "echo requests to ");
     container_map_cmd_format_ip(&cmd->out, &ip);
     if (echo == CONTAINER_MAP_ECHO_CONTAINER) {
@@ -93,6 +94,7 @@ cmd_set_mac(struct container_map_cmd *cmd)
     }
     container_map_bridge_set_mac(cmd->ofproto->up.name, cmd->table_id,
                                  dflt ? NULL : &mac);
+    container_map_cmd_note_mac(cmd, dflt ? NULL : &mac);
     if (dflt) {
         ds_put_cstr(&cmd->out, "ARP and ICMP replies come from the bridge's "
                     "MAC");
@@ -161,9 +163,11 @@ cmd_announce(struct container_map_cmd *cmd)
 }
 
 static const struct container_map_cmd_def defs[] = {
-    { "echo", "BRIDGE IP switch|off|MAC", 3, 3, CM_CMD_BRIDGE, cmd_echo },
-    { "set-mac", "BRIDGE MAC|default", 2, 2, CM_CMD_BRIDGE, cmd_set_mac },
-    { "announce", "BRIDGE OFPORT", 2, 2, CM_CMD_BRIDGE, cmd_announce },
+    { "echo", "BRIDGE IP switch|off|MAC", 3, 3, CM_CMD_BRIDGE, cmd_echo,
+      true },
+    { "set-mac", "BRIDGE MAC|default", 2, 2, CM_CMD_BRIDGE,
+      cmd_set_mac, true },
+    { "announce", "BRIDGE OFPORT", 2, 2, CM_CMD_BRIDGE, cmd_announce, false },
 };
 
 void

@@ -163,6 +163,7 @@ cmd_conn_set(struct container_map_cmd *cmd)
     }
     if (cmd->argc > 1) {
         container_map_conn_set_settings(map, &st);
+        container_map_cmd_note_conn_settings(cmd);
         cmd->changed = true;
         cmd->log_prefix = "connection settings: ";
     }
@@ -176,10 +177,13 @@ cmd_conn_set(struct container_map_cmd *cmd)
 }
 
 static const struct container_map_cmd_def defs[] = {
-    { "conn-list", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_conn_list },
-    { "conn-count", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_conn_count },
-    { "conn-flush", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_conn_flush },
-    { "conn-set", CONN_SET_USAGE, 0, 8, CM_CMD_NO_BRIDGE, cmd_conn_set },
+    { "conn-list", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_conn_list, false },
+    { "conn-count", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_conn_count,
+      false },
+    { "conn-flush", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_conn_flush,
+      false },
+    { "conn-set", CONN_SET_USAGE, 0, 8, CM_CMD_NO_BRIDGE, cmd_conn_set,
+      true },
 };
 
 void

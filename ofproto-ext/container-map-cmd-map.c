@@ -108,6 +108,7 @@ cmd_add(struct container_map_cmd *cmd)
         return false;
     }
     container_map_compile_backends(cmd->ofproto, false);
+    container_map_cmd_note_mapping(cmd, &m.key);
 
     ds_put_format(&cmd->out, "%s: ", add_result_name(result));
     container_map_cmd_format_key(&cmd->out, &m.key);
@@ -142,6 +143,7 @@ cmd_del(struct container_map_cmd *cmd)
         return false;
     }
 
+    container_map_cmd_note_mapping(cmd, &key);
     ds_put_cstr(&cmd->out, "deleted: ");
     container_map_cmd_format_key(&cmd->out, &key);
     if (has_mac) {
@@ -171,6 +173,7 @@ drain(struct container_map_cmd *cmd, bool drain)
         return false;
     }
 
+    container_map_cmd_note_mapping(cmd, &key);
     ds_put_format(&cmd->out, "%s: ", drain ? "drained" : "undrained");
     container_map_cmd_format_key(&cmd->out, &key);
     ds_put_format(&cmd->out, " -> "ETH_ADDR_FMT"%s", ETH_ADDR_ARGS(mac),
@@ -197,6 +200,7 @@ cmd_flush(struct container_map_cmd *cmd)
 {
     size_t n = container_map_flush(container_map_global(), cmd->table_id);
 
+    container_map_cmd_note_flush(cmd);
     ds_put_format(&cmd->out, "flushed %"PRIuSIZE" mapping%s", n,
                   n == 1 ? "" : "s");
     cmd->changed = true;
@@ -367,6 +371,9 @@ cmd_load(struct container_map_cmd *cmd)
         free(maps);
         return false;
     }
+    for (size_t i = 0; i < n_maps; i++) {
+        container_map_cmd_note_mapping(cmd, &maps[i].key);
+    }
     free(maps);
     container_map_compile_backends(cmd->ofproto, false);
 
@@ -388,9 +395,31 @@ struct show_aux {
     struct ofproto_dpif *ofproto;
 };
 
+/* Puts the positions of 'm''s backends in 'order' by MAC: the order in which
+ * they were added is not kept (the database has them as a set), and
+ * selection does not depend on it. */
+static void
+sort_backends(const struct container_map_mapping_view *m, uint32_t *order)
+{
+    for (uint32_t i = 0; i < m->n_backends; i++) {
+        const struct eth_addr mac = m->backends[i].spec.mac;
+        uint32_t j;
+
+        for (j = i; j > 0; j--) {
+            if (eth_addr_compare_3way(m->backends[order[j - 1]].spec.mac,
+                                      mac) <= 0) {
+                break;
+            }
+            order[j] = order[j - 1];
+        }
+        order[j] = i;
+    }
+}
+
 static void
 show_mapping(const struct container_map_mapping_view *m, void *aux_)
 {
+    uint32_t order[CONTAINER_MAP_MAX_BACKENDS];
     struct show_aux *aux = aux_;
     struct ds *s = aux->s;
 
@@ -398,8 +427,9 @@ show_mapping(const struct container_map_mapping_view *m, void *aux_)
     container_map_cmd_format_key(s, &m->key);
     ds_put_format(s, ": packets=%llu bytes=%llu\n", m->n_packets,
                   m->n_bytes);
+    sort_backends(m, order);
     for (uint32_t i = 0; i < m->n_backends; i++) {
-        const struct container_map_backend_view *b = &m->backends[i];
+        const struct container_map_backend_view *b = &m->backends[order[i]];
 
         ds_put_cstr(s, "    -> ");
         container_map_cmd_format_backend(s, aux->ofproto, &b->spec);
@@ -514,14 +544,16 @@ cmd_show(struct container_map_cmd *cmd)
 
 static const struct container_map_cmd_def defs[] = {
     { "add", "BRIDGE IP PROTO PORT MAC OFPORT [remote=IP]", 6, 7,
-      CM_CMD_BRIDGE, cmd_add },
-    { "del", "BRIDGE IP PROTO PORT [MAC]", 4, 5, CM_CMD_BRIDGE, cmd_del },
-    { "drain", "BRIDGE IP PROTO PORT MAC", 5, 5, CM_CMD_BRIDGE, cmd_drain },
+      CM_CMD_BRIDGE, cmd_add, true },
+    { "del", "BRIDGE IP PROTO PORT [MAC]", 4, 5, CM_CMD_BRIDGE, cmd_del,
+      true },
+    { "drain", "BRIDGE IP PROTO PORT MAC", 5, 5, CM_CMD_BRIDGE, cmd_drain,
+      true },
     { "undrain", "BRIDGE IP PROTO PORT MAC", 5, 5, CM_CMD_BRIDGE,
-      cmd_undrain },
-    { "flush", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_flush },
-    { "load", "BRIDGE FILE", 2, 2, CM_CMD_BRIDGE, cmd_load },
-    { "show", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_show },
+      cmd_undrain, true },
+    { "flush", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_flush, true },
+    { "load", "BRIDGE FILE", 2, 2, CM_CMD_BRIDGE, cmd_load, true },
+    { "show", "[BRIDGE]", 0, 1, CM_CMD_ANY_BRIDGE, cmd_show, false },
 };
 
 void

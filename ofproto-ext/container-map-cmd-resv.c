@@ -100,6 +100,7 @@ cmd_reserve(struct container_map_cmd *cmd)
         return false;
     }
     container_map_compile_backends(cmd->ofproto, false);
+    container_map_cmd_note_resv(cmd, &ip, spec.mac);
 
     ds_put_cstr(&cmd->out, "reserved ");
     container_map_cmd_format_ip(&cmd->out, &ip);
@@ -131,6 +132,7 @@ cmd_unreserve(struct container_map_cmd *cmd)
         return false;
     }
 
+    container_map_cmd_note_resv(cmd, &ip, mac);
     ds_put_cstr(&cmd->out, "unreserved ");
     container_map_cmd_format_ip(&cmd->out, &ip);
     ds_put_format(&cmd->out, " for "ETH_ADDR_FMT, ETH_ADDR_ARGS(mac));
@@ -140,8 +142,10 @@ cmd_unreserve(struct container_map_cmd *cmd)
 
 static const struct container_map_cmd_def defs[] = {
     { "reserve", "BRIDGE IP MAC OFPORT [ports=LO-HI] [ids=LO-HI] "
-      "[remote=IP]", 4, 7, CM_CMD_BRIDGE, cmd_reserve },
-    { "unreserve", "BRIDGE IP MAC", 3, 3, CM_CMD_BRIDGE, cmd_unreserve },
+      "[remote=IP]", 4, 7, CM_CMD_BRIDGE, cmd_reserve,
+      true },
+    { "unreserve", "BRIDGE IP MAC", 3, 3, CM_CMD_BRIDGE, cmd_unreserve,
+      true },
 };
 
 void

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "container-map-db.h"
 #include "container-map-odp.h"
 #include "container-map-ofproto.h"
 #include "netdev.h"
@@ -32,6 +33,9 @@
 #include "ofproto/ofproto-provider.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
+#include "openvswitch/list.h"
+#include "openvswitch/poll-loop.h"
+#include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
 
@@ -73,9 +77,9 @@ find_bridge(const struct container_map_cmd_def *def,
 static const struct container_map_cmd_def **all_defs;
 static size_t n_all_defs, allocated_defs;
 
-bool
-container_map_cmd_execute(const struct container_map_cmd_def *def, int argc,
-                          const char *argv[], struct ds *reply)
+static bool
+execute(const struct container_map_cmd_def *def, int argc, const char *argv[],
+        struct ds *reply, struct container_map_db_changes **changes)
 {
     struct container_map_cmd cmd = {
         .argc = argc,
@@ -113,7 +117,19 @@ container_map_cmd_execute(const struct container_map_cmd_def *def, int argc,
         ds_put_buffer(reply, cmd.out.string, cmd.out.length);
     }
     ds_destroy(&cmd.out);
+    if (ok && changes) {
+        *changes = cmd.db;
+    } else {
+        container_map_db_changes_destroy(cmd.db);
+    }
     return ok;
+}
+
+bool
+container_map_cmd_execute(const struct container_map_cmd_def *def, int argc,
+                          const char *argv[], struct ds *reply)
+{
+    return execute(def, argc, argv, reply, NULL);
 }
 
 const struct container_map_cmd_def *
@@ -132,19 +148,174 @@ container_map_cmd_find(const char *name)
     return NULL;
 }
 
+/* Runs a command and replies, once the database has what it changed. */
+static void
+execute_and_reply(struct unixctl_conn *conn,
+                  const struct container_map_cmd_def *def, int argc,
+                  const char *argv[])
+{
+    struct container_map_db_changes *changes = NULL;
+    struct ds reply = DS_EMPTY_INITIALIZER;
+
+    if (!execute(def, argc, argv, &reply, &changes)) {
+        unixctl_command_reply_error(conn, ds_cstr(&reply));
+    } else if (changes
+               && container_map_db_mode() == CONTAINER_MAP_DB_DURABLE) {
+        container_map_db_commit(changes, conn, ds_cstr(&reply));
+    } else {
+        container_map_db_changes_destroy(changes);
+        unixctl_command_reply(conn, ds_cstr(&reply));
+    }
+    ds_destroy(&reply);
+}
+
+/* A command that changes the map, waiting for the database to be read. */
+struct waiting_command {
+    struct ovs_list node;
+    struct unixctl_conn *conn;
+    const struct container_map_cmd_def *def;
+    int argc;
+    char **argv;
+    long long int deadline;
+};
+
+#define WAIT_MAX_MS (10 * 1000)
+
+static struct ovs_list waiting = OVS_LIST_INITIALIZER(&waiting);
+
 static void
 run_command(struct unixctl_conn *conn, int argc, const char *argv[],
             void *def_)
 {
     const struct container_map_cmd_def *def = def_;
-    struct ds reply = DS_EMPTY_INITIALIZER;
 
-    if (container_map_cmd_execute(def, argc, argv, &reply)) {
-        unixctl_command_reply(conn, ds_cstr(&reply));
-    } else {
-        unixctl_command_reply_error(conn, ds_cstr(&reply));
+    if (def->durable
+        && container_map_db_mode() == CONTAINER_MAP_DB_CONNECTING) {
+        struct waiting_command *w = xzalloc(sizeof *w);
+
+        w->conn = conn;
+        w->def = def;
+        w->argc = argc;
+        w->argv = xmalloc(argc * sizeof *w->argv);
+        for (int i = 0; i < argc; i++) {
+            w->argv[i] = xstrdup(argv[i]);
+        }
+        w->deadline = time_msec() + WAIT_MAX_MS;
+        ovs_list_push_back(&waiting, &w->node);
+        return;
     }
-    ds_destroy(&reply);
+    execute_and_reply(conn, def, argc, argv);
+}
+
+void
+container_map_cmd_run_waiting(bool ready)
+{
+    struct waiting_command *w;
+
+    LIST_FOR_EACH_SAFE (w, node, &waiting) {
+        if (ready) {
+            execute_and_reply(w->conn, w->def, w->argc,
+                              (const char **) w->argv);
+        } else if (time_msec() >= w->deadline) {
+            unixctl_command_reply_error(w->conn, "the container map database "
+                                        "is not connected; not changed");
+        } else {
+            continue;
+        }
+        ovs_list_remove(&w->node);
+        for (int i = 0; i < w->argc; i++) {
+            free(w->argv[i]);
+        }
+        free(w->argv);
+        free(w);
+    }
+}
+
+void
+container_map_cmd_wait_waiting(void)
+{
+    struct waiting_command *w;
+
+    LIST_FOR_EACH (w, node, &waiting) {
+        poll_timer_wait_until(w->deadline);
+    }
+}
+
+/* Notes for the database. */
+
+static struct container_map_db_changes *
+changes(struct container_map_cmd *cmd)
+{
+    if (!cmd->db) {
+        cmd->db = xzalloc(sizeof *cmd->db);
+        cmd->db->bridge = cmd->ofproto ? xstrdup(cmd->ofproto->up.name)
+                                       : NULL;
+        cmd->db->table_id = cmd->table_id;
+    }
+    return cmd->db;
+}
+
+void
+container_map_cmd_note_mapping(struct container_map_cmd *cmd,
+                               const struct container_map_key *key)
+{
+    struct container_map_db_changes *c = changes(cmd);
+
+    if (c->n_keys >= c->allocated_keys) {
+        c->keys = x2nrealloc(c->keys, &c->allocated_keys, sizeof *c->keys);
+    }
+    c->keys[c->n_keys++] = *key;
+}
+
+void
+container_map_cmd_note_flush(struct container_map_cmd *cmd)
+{
+    changes(cmd)->flush = true;
+}
+
+void
+container_map_cmd_note_resv(struct container_map_cmd *cmd,
+                            const struct in6_addr *ip,
+                            const struct eth_addr mac)
+{
+    struct container_map_db_changes *c = changes(cmd);
+
+    if (c->n_resvs >= c->allocated_resvs) {
+        c->resvs = x2nrealloc(c->resvs, &c->allocated_resvs,
+                              sizeof *c->resvs);
+    }
+    c->resvs[c->n_resvs].ip = *ip;
+    c->resvs[c->n_resvs++].mac = mac;
+}
+
+void
+container_map_cmd_note_addr(struct container_map_cmd *cmd,
+                            const struct in6_addr *ip)
+{
+    struct container_map_db_changes *c = changes(cmd);
+
+    if (c->n_addrs >= c->allocated_addrs) {
+        c->addrs = x2nrealloc(c->addrs, &c->allocated_addrs,
+                              sizeof *c->addrs);
+    }
+    c->addrs[c->n_addrs++] = *ip;
+}
+
+void
+container_map_cmd_note_mac(struct container_map_cmd *cmd,
+                           const struct eth_addr *mac)
+{
+    struct container_map_db_changes *c = changes(cmd);
+
+    c->set_mac = true;
+    c->mac_default = !mac;
+    c->mac = mac ? *mac : eth_addr_zero;
+}
+
+void
+container_map_cmd_note_conn_settings(struct container_map_cmd *cmd)
+{
+    changes(cmd)->conn_settings = true;
 }
 
 void

@@ -35,6 +35,7 @@
 #include "container-map.h"
 #include "openvswitch/dynamic-string.h"
 
+struct container_map_db_changes;
 struct ofproto_dpif;
 
 struct container_map_cmd {
@@ -45,6 +46,8 @@ struct container_map_cmd {
     struct ds out;                  /* The reply, or the error. */
     bool changed;                   /* Log the reply... */
     const char *log_prefix;         /* ...after this, if nonnull. */
+    struct container_map_db_changes *db;  /* What to write to the database
+                                           * (container-map-db.h). */
 };
 
 /* How a command finds its bridge. */
@@ -62,6 +65,7 @@ struct container_map_cmd_def {
     int min_args, max_args;
     enum container_map_cmd_bridge bridge;
     bool (*run)(struct container_map_cmd *);
+    bool durable;                   /* Changes what the database keeps. */
 };
 
 void container_map_cmd_register(void);
@@ -77,6 +81,24 @@ bool container_map_cmd_execute(const struct container_map_cmd_def *,
                                int argc, const char *argv[],
                                struct ds *reply);
 const struct container_map_cmd_def *container_map_cmd_find(const char *name);
+
+/* A command that changed the map notes what it changed, so that the state
+ * of those objects is written to the database before it replies. */
+void container_map_cmd_note_mapping(struct container_map_cmd *,
+                                    const struct container_map_key *);
+void container_map_cmd_note_flush(struct container_map_cmd *);
+void container_map_cmd_note_resv(struct container_map_cmd *,
+                                 const struct in6_addr *,
+                                 const struct eth_addr);
+void container_map_cmd_note_addr(struct container_map_cmd *,
+                                 const struct in6_addr *);
+void container_map_cmd_note_mac(struct container_map_cmd *,
+                                const struct eth_addr *);
+void container_map_cmd_note_conn_settings(struct container_map_cmd *);
+
+/* Runs the commands that waited for the database (container-map-db.c). */
+void container_map_cmd_run_waiting(bool ready);
+void container_map_cmd_wait_waiting(void);
 
 /* The families. */
 void container_map_cmd_register_mappings(void);

@@ -25,6 +25,7 @@
 
 #include "container-map.h"
 #include "container-map-cmd.h"
+#include "container-map-db.h"
 #include "container-map-conn.h"
 #include "container-map-odp.h"
 #include "container-map-view.h"
@@ -323,6 +324,7 @@ void
 container_map_ofproto_reconfigured(void)
 {
     reconf_seq++;
+    container_map_db_ports_changed();
 }
 
 void
