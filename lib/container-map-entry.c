@@ -148,7 +148,13 @@ entry_set_tracking(struct container_map_entry *new,
         return;
     }
     if (!container_map_entry_is_tracked(old)) {
-        new->pinned = old->backends[0];
+        unsigned long long n_packets, n_bytes;
+
+        /* Only connections that the untracked mapping delivered need the
+         * backend they had: none, if it delivered nothing (for one, a
+         * mapping restored from the database, backend by backend). */
+        container_map_counters_get(old->bstats[0], &n_packets, &n_bytes);
+        new->pinned = n_packets ? old->backends[0] : NULL;
         new->tracked_since = time_msec();
     } else {
         new->pinned = old->pinned;
