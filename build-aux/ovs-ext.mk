@@ -73,6 +73,7 @@ ofproto_libofproto_la_SOURCES += \
 	cmext/ofproto-ext/container-map-db.c \
 	cmext/ofproto-ext/container-map-db.h \
 	cmext/ofproto-ext/container-map-db-apply.c \
+	cmext/ofproto-ext/container-map-db-flows.c \
 	cmext/ofproto-ext/container-map-db-private.h \
 	cmext/ofproto-ext/container-map-db-sync.c \
 	cmext/ofproto-ext/container-map-db-write.c \

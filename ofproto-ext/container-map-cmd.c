@@ -319,6 +319,20 @@ container_map_cmd_note_conn_settings(struct container_map_cmd *cmd)
 }
 
 void
+container_map_cmd_note_flows(struct container_map_cmd *cmd, char **flows,
+                             size_t n)
+{
+    struct container_map_db_changes *c = changes(cmd);
+
+    c->set_flows = true;
+    c->flows = xmalloc((n + 1) * sizeof *c->flows);
+    for (size_t i = 0; i < n; i++) {
+        c->flows[i] = xstrdup(flows[i]);
+    }
+    c->n_flows = n;
+}
+
+void
 container_map_cmd_register_defs(const struct container_map_cmd_def *defs,
                                 size_t n)
 {

@@ -95,6 +95,8 @@ void container_map_cmd_note_addr(struct container_map_cmd *,
 void container_map_cmd_note_mac(struct container_map_cmd *,
                                 const struct eth_addr *);
 void container_map_cmd_note_conn_settings(struct container_map_cmd *);
+void container_map_cmd_note_flows(struct container_map_cmd *,
+                                  char **flows, size_t n);
 
 /* Runs the commands that waited for the database (container-map-db.c). */
 void container_map_cmd_run_waiting(bool ready);

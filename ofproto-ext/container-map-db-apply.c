@@ -533,23 +533,35 @@ void
 container_map_db_apply_bridge(const struct cmrec_bridge *row, bool deleted)
 {
     struct ds err = DS_EMPTY_INITIALIZER;
+    struct ofproto_dpif *ofproto;
     struct eth_addr mac;
     uint32_t table_id;
 
     if (deleted || !row->mac) {
-        pending_clear(&row->header_.uuid);
         if (container_map_bridge_lookup_table_id(row->name, &table_id)) {
             container_map_bridge_set_mac(row->name, table_id, NULL);
         }
     } else if (row_bridge(row->name, &table_id, &err)
                && container_map_cmd_parse_mac(row->mac, &mac, &err)) {
-        pending_clear(&row->header_.uuid);
         if (!eth_addr_equals(container_map_get_mac(container_map_global(),
                                                    table_id), mac)) {
             container_map_bridge_set_mac(row->name, table_id, &mac);
         }
+    }
+    ofproto = ofproto_dpif_lookup_by_name(row->name);
+    if (!err.length && ofproto
+        && !container_map_db_install_flows(ofproto,
+                                           deleted ? NULL : row->flows,
+                                           deleted ? 0 : row->n_flows,
+                                           &err)) {
+        ds_put_cstr(&err, " (the other flows are installed)");
+    } else if (!err.length && !ofproto && !deleted && row->n_flows) {
+        ds_put_format(&err, "no bridge %s", row->name);
+    }
+    if (!err.length || deleted) {
+        pending_clear(&row->header_.uuid);
     } else {
-        char *what = xasprintf("set-mac %s", row->name);
+        char *what = xasprintf("bridge %s", row->name);
 
         pending_set(&row->header_.uuid, P_BRIDGE, what, ds_cstr(&err));
         free(what);

@@ -64,6 +64,13 @@ void container_map_db_apply_bridge(const struct cmrec_bridge *, bool deleted);
 void container_map_db_apply_conn_settings(const struct container_map_db_idl *);
 void container_map_db_compile(void);     /* New backends' actions. */
 
+/* container-map-db-flows.c: a bridge's pipeline flows (Bridge.flows). */
+struct ofproto_dpif;
+bool container_map_db_install_flows(struct ofproto_dpif *, char **flows,
+                                    size_t n, struct ds *err);
+void container_map_db_forget_flows(const char *bridge);
+void container_map_db_flows_register(void);
+
 /* container-map-db-write.c: from the map to the database.  Returns the
  * transaction that writes 'changes', or NULL with an error in 'err'. */
 struct ovsdb_idl_txn *container_map_db_write(

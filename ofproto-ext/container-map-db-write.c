@@ -256,14 +256,21 @@ write_bridge(const struct container_map_db_idl *db, struct ovsdb_idl_txn *txn,
     cmrec_bridge_index_destroy_row(probe);
 
     if (!row) {
-        if (c->mac_default) {
+        if ((!c->set_mac || c->mac_default)
+            && (!c->set_flows || !c->n_flows)) {
             return;
         }
         row = cmrec_bridge_insert(txn);
         cmrec_bridge_set_name(row, c->bridge);
     }
-    snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(c->mac));
-    cmrec_bridge_set_mac(row, c->mac_default ? NULL : mac);
+    if (c->set_mac) {
+        snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(c->mac));
+        cmrec_bridge_set_mac(row, c->mac_default ? NULL : mac);
+    }
+    if (c->set_flows) {
+        cmrec_bridge_verify_flows(row);
+        cmrec_bridge_set_flows(row, (const char **) c->flows, c->n_flows);
+    }
 }
 
 static void
@@ -326,7 +333,7 @@ container_map_db_write(const struct container_map_db_idl *db,
     for (size_t i = 0; ok && i < c->n_addrs; i++) {
         write_addr(db, txn, c, &c->addrs[i]);
     }
-    if (ok && c->set_mac) {
+    if (ok && (c->set_mac || c->set_flows)) {
         write_bridge(db, txn, c);
     }
     if (ok && c->conn_settings) {

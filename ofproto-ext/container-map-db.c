@@ -114,6 +114,10 @@ container_map_db_changes_destroy(struct container_map_db_changes *c)
         free(c->keys);
         free(c->resvs);
         free(c->addrs);
+        for (size_t i = 0; i < c->n_flows; i++) {
+            free(c->flows[i]);
+        }
+        free(c->flows);
         free(c);
     }
 }
@@ -200,6 +204,7 @@ container_map_db_init(const char *default_remote_)
     started = time_msec();
     default_remote = xstrdup(default_remote_);
     container_map_db_cmd_register();
+    container_map_db_flows_register();
 }
 
 static void
@@ -285,6 +290,7 @@ bridges_appeared(void)
     }
     SSET_FOR_EACH (name, &now) {
         if (!sset_contains(&known_bridges, name)) {
+            container_map_db_forget_flows(name);
             appeared = true;
         }
     }

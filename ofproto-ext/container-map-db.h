@@ -85,6 +85,10 @@ struct container_map_db_changes {
     struct eth_addr mac;            /* ...or this one. */
 
     bool conn_settings;             /* Connection table settings. */
+
+    bool set_flows;                 /* The bridge's pipeline flows. */
+    char **flows;
+    size_t n_flows;
 };
 
 void container_map_db_changes_destroy(struct container_map_db_changes *);

@@ -13,7 +13,8 @@
 # loaded (ovs-appctl-bashcomp.bash), else to file names.
 
 _ovs_cm_static_commands="container-map/add container-map/del
-    container-map/show container-map/flush container-map/load"
+    container-map/show container-map/flush container-map/load
+    container-map/set-flows container-map/database"
 
 # Prints the bridge names, one a line.
 _ovs_cm_bridges()
@@ -71,6 +72,7 @@ _ovs_cm_appctl()
     # The argument being completed: 1 for the first after the command.
     local arg=$((cword - cmdpos))
     case $cmd,$arg in
+        container-map/database,*) ;;
         container-map/*,1)
             COMPREPLY=($(compgen -W "$(_ovs_cm_bridges)" -- "$cur")) ;;
         container-map/add,3 | container-map/del,3)
@@ -78,7 +80,7 @@ _ovs_cm_appctl()
         container-map/add,6)
             COMPREPLY=($(compgen -W "$(_ovs_cm_ports "${words[cmdpos + 1]}")" \
                          -- "$cur")) ;;
-        container-map/load,2)
+        container-map/load,2 | container-map/set-flows,2)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -- "$cur")) ;;
         container-map/*) ;;
