@@ -465,17 +465,66 @@ netlab_host_up() {
     mkdir -p "$d" || return 1
     netlab__run "$OVS_BUILDDIR/ovsdb/ovsdb-tool" create "$d/conf.db" \
         "$OVS_BUILDDIR/vswitchd/vswitch.ovsschema" || return 1
+    # The container map's own database, served beside conf.db, as the
+    # packaged service does.
+    netlab__run "$OVS_BUILDDIR/ovsdb/ovsdb-tool" create "$d/container-map.db" \
+        "$OVS_BUILDDIR/cmext/ofproto-ext/container-map.ovsschema" || return 1
     netlab__run netlab_exec "$host" "$OVS_BUILDDIR/ovsdb/ovsdb-server" \
-        "$d/conf.db" --remote="punix:$d/db.sock" \
+        "$d/conf.db" "$d/container-map.db" --remote="punix:$d/db.sock" \
         --pidfile="$d/ovsdb-server.pid" --log-file="$d/ovsdb-server.log" \
         --detach --no-chdir || return 1
     netlab__run netlab_vsctl "$host" --no-wait init || return 1
-    netlab__run netlab_exec "$host" "$OVS_BUILDDIR/vswitchd/ovs-vswitchd" \
-        "unix:$d/db.sock" --pidfile="$d/ovs-vswitchd.pid" \
-        --log-file="$d/ovs-vswitchd.log" --detach --no-chdir || return 1
+    netlab_vswitchd_start "$host" || return 1
     netlab__run netlab_vsctl "$host" add-br "$NETLAB_BRIDGE" \
         -- set bridge "$NETLAB_BRIDGE" datapath_type=netdev \
         fail-mode=secure || return 1
+}
+
+# netlab_vswitchd_start HOST: starts HOST's ovs-vswitchd and waits until it
+# has read the container map from its database.
+netlab_vswitchd_start() {
+    local host=$1 d
+    d=$(netlab_hostdir "$host")
+    netlab__run netlab_exec "$host" "$OVS_BUILDDIR/vswitchd/ovs-vswitchd" \
+        "unix:$d/db.sock" --pidfile="$d/ovs-vswitchd.pid" \
+        --log-file="$d/ovs-vswitchd.log" --detach --no-chdir || return 1
+    netlab__until 10 "$host's container map read from its database" \
+        netlab__durable "$host"
+}
+
+netlab__durable() {
+    netlab_appctl "$1" container-map/database 2>/dev/null \
+        | grep -q ': durable$'
+}
+
+# netlab__until SECS DESC FUNCTION [ARG...]: netlab__wait for a shell
+# function (which "timeout" cannot run).
+netlab__until() {
+    local secs=$1 desc=$2 deadline
+    shift 2
+    deadline=$(( $(date +%s%N) + secs * 1000000000 ))
+    until "$@"; do
+        if [ "$(date +%s%N)" -ge "$deadline" ]; then
+            netlab__err "timed out after ${secs}s waiting for $desc"
+            return 1
+        fi
+        sleep 0.05
+    done
+}
+
+# netlab_vswitchd_crash HOST: kills HOST's ovs-vswitchd with SIGKILL (it
+# saves nothing) and starts it again.
+netlab_vswitchd_crash() {
+    local host=$1 d pid
+    d=$(netlab_hostdir "$host")
+    pid=$(cat "$d/ovs-vswitchd.pid") || return 1
+    kill -9 "$pid" || return 1
+    netlab__until 10 "ovs-vswitchd $pid gone" netlab__gone "$pid" || return 1
+    netlab_vswitchd_start "$host"
+}
+
+netlab__gone() {
+    ! kill -0 "$1" 2>/dev/null
 }
 
 # netlab_add_gateway HOST PORT IP/PLEN OFPORT: internal port PORT on br-int
@@ -692,14 +741,17 @@ netlab_add_vxlan() {
         ofport_request="$4"
 }
 
-# netlab_add_flows HOST FLOW...: adds OpenFlow flows to HOST's br-int.
+# netlab_add_flows HOST FLOW...: makes FLOWs the pipeline of HOST's br-int,
+# kept in the container map's database (container-map/set-flows), so that
+# they come back when ovs-vswitchd restarts.
 netlab_add_flows() {
     local host=$1 file
     shift
     file=$(mktemp "$NETLAB_TMP/flows.XXXXXX") || return 1
     printf '%s\n' "$@" >"$file"
     netlab__log "$(cat "$file")"
-    netlab__run netlab_ofctl "$host" add-flows "$NETLAB_BRIDGE" "$file"
+    netlab__run netlab_appctl "$host" container-map/set-flows \
+        "$NETLAB_BRIDGE" "$file"
 }
 
 # netlab_megaflows HOST: HOST's datapath flows (megaflows), one per line.
