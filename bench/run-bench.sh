@@ -86,7 +86,7 @@ fi
 # run must use one build).  They link OVS's libraries statically.
 progs="vswitchd/ovs-vswitchd ovsdb/ovsdb-server ovsdb/ovsdb-tool
        utilities/ovs-vsctl utilities/ovs-ofctl utilities/ovs-appctl
-       vswitchd/vswitch.ovsschema"
+       vswitchd/vswitch.ovsschema cmext/ofproto-ext/container-map.ovsschema"
 snapshot_programs() {
     local dst=$1 p try
     for try in 1 2 3 4 5 6 7 8 9 10; do
@@ -208,6 +208,12 @@ python3 "$here/bench.py" $smoke $profile --builddir "$work/ovs" --workdir "$work
     --hugedir "$huge" --results "$results" \
     --socket-mem 512 --socket-limit $((n_pages * 2 - 100))
 status=$?
+# The Container_Map database's figures (dummy datapath, bench/db_bench.py).
+if test -z "$profile"; then
+    python3 "$here/db_bench.py" $smoke --builddir "$work/ovs" \
+        --pythondir "$builddir/python" --workdir "$work/db" \
+        --results "$results" || status=1
+fi
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$results/machine.txt"
 if test -z "$profile" && test -f "$results/results.csv"; then

@@ -22,7 +22,8 @@ mkdir -p "$cmext"
 for d in lib dpif-ext ofproto-ext tests; do
     (cd "$top" && find "$d" -path tests/fuzz/corpus -prune -o -type f \
          \( -name '*.[ch]' -o -name '*.at' -o -name '*.py' -o -name '*.sh' \
-            -o -name '*.dict' \) -print) |
+            -o -name '*.dict' -o -name '*.ovsschema' -o -name '*.ann' \) \
+         -print) |
     while read -r f; do
         if test "$(readlink "$cmext/$f" 2>/dev/null)" != "$top/$f"; then
             mkdir -p "$cmext/$(dirname "$f")"

@@ -50,10 +50,30 @@ check "reinstalling it keeps all that (preinst, postinst again)" \
 check_out "the manual page ovs-container-map(8) is installed" \
     "^\.TH ovs\\\\-container\\\\-map 8" \
     in_root zcat /usr/share/man/man8/ovs-container-map.8.gz
+check_out "the manual page ovs-container-map(5) is installed" \
+    "^\.TH ovs\\\\-container\\\\-map 5" \
+    in_root zcat /usr/share/man/man5/ovs-container-map.5.gz
+check_out "postinst created the Container_Map database" "^Container_Map\$" \
+    in_root ovsdb-tool db-name /var/lib/openvswitch/container-map.db
+check "ovsdb-server.service has the drop-in that serves it" \
+    in_root test -f /usr/lib/systemd/system/ovsdb-server.service.d/ovs-container-map.conf
 
 phase "Chroot: Open vSwitch with our ovs-vswitchd"
 check "Open vSwitch starts ($initd start, Debian's ovs-ctl)" \
     in_root_net $initd start
+# Without systemd in the chroot, what the drop-in runs, by hand.
+check "ovsdb-server serves the Container_Map database (ovs-container-map-db serve)" \
+    in_root_net $ours/ovs-container-map-db serve
+durable()
+{
+    in_root_net sh -c 'for i in $(seq 50); do
+        ovs-appctl container-map/database | grep -q ": durable\$" \
+            && echo durable && exit 0
+        sleep 0.2
+    done; ovs-appctl container-map/database'
+}
+check_out "ovs-vswitchd keeps the container map in it (container-map/database)" \
+    "^durable\$" durable
 check_out "ovs-vswitchd --version identifies our build" \
     "^ovs-vswitchd 3\.1\.[0-9]+\+container-map-$(re "$version")\$" \
     in_root_net ovs-vswitchd --version
@@ -85,6 +105,14 @@ check_out "ofproto/trace: a TCP packet to 203.0.113.10:80 goes to the container"
     in_root_net ovs-appctl ofproto/trace br0 \
     'in_port=LOCAL,tcp,nw_dst=203.0.113.10,tp_dst=80'
 
+check_out "ovsdb-client dump: the mapping is in the database" \
+    '"203\.0\.113\.10"' in_root_net ovsdb-client dump Container_Map Mapping ip
+check "Open vSwitch restarts ($initd restart; the database served again)" \
+    in_root_net sh -c "$initd restart && $ours/ovs-container-map-db serve"
+check_out "after the restart, ovs-vswitchd read it again" "^durable\$" durable
+check_out "after the restart, container-map/show br0 still lists 203.0.113.10 tcp 80" \
+    "^ +203\.0\.113\.10 tcp 80:" in_root_net ovs-appctl container-map/show br0
+
 # Completion as bash does it: the words so far, the completer's answer.
 complete_words()
 {
@@ -112,6 +140,8 @@ check "/usr/bin/ovs-ofctl is the stock file again (no diversion, no alternative)
         && ! update-alternatives --query ovs-ofctl > /dev/null 2>&1'
 check_no_out "dpkg --verify: Debian's Open vSwitch files are intact" "." \
     in_root dpkg --verify openvswitch-switch openvswitch-common
+check "remove keeps the Container_Map database" \
+    in_root test -f /var/lib/openvswitch/container-map.db
 check "Open vSwitch starts with the stock ovs-vswitchd" in_root_net $initd start
 check_out "the running ovs-vswitchd is Debian's again" \
     "^ovs-vswitchd \(Open vSwitch\) 3\.1\." in_root_net ovs-appctl version
@@ -121,7 +151,8 @@ check "Open vSwitch stops" in_root_net $initd stop
 check "dpkg --purge leaves nothing of ovs-container-map" \
     in_root sh -c "dpkg --purge ovs-container-map \
         && ! dpkg-query -W ovs-container-map > /dev/null 2>&1 \
-        && ! test -e $ours"
+        && ! test -e $ours \
+        && ! test -e /var/lib/openvswitch/container-map.db"
 
 # The RPM's scriptlets on a system where ovs-ofctl is a plain file of
 # another package, as on RPM distributions: rpm --root installs the RPM in
