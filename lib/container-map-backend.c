@@ -31,6 +31,7 @@ container_map_backends_init(struct container_map_backends *backends,
                             uint32_t basis)
 {
     hmap_init(&backends->map);
+    ovs_list_init(&backends->fresh);
     backends->basis = basis;
 }
 
@@ -108,6 +109,7 @@ container_map_backends_ref(struct container_map_backends *backends,
     b->hrw_id = hash_finish(mac_hash(0, spec->mac), 6);
     ovsrcu_set_hidden(&b->actions, NULL);
     hmap_insert(&backends->map, &b->hmap_node, hash);
+    ovs_list_push_back(&backends->fresh, &b->fresh_node);
     return b;
 }
 
@@ -127,6 +129,7 @@ container_map_backends_unref(struct container_map_backends *backends,
         /* Whatever removed the last use forgot the connections first. */
         ovs_assert(!b->n_conns);
         hmap_remove(&backends->map, &b->hmap_node);
+        ovs_list_remove(&b->fresh_node);
         ovsrcu_postpone(backend_free, b);
     }
 }
@@ -139,6 +142,11 @@ container_map_backend_set_actions(struct container_map_backend *b,
 
     old = ovsrcu_get_protected(struct container_map_actions *, &b->actions);
     ovsrcu_set(&b->actions, actions);
+    if (actions) {
+        /* Out of 'fresh' (a no-op if it was not there). */
+        ovs_list_remove(&b->fresh_node);
+        ovs_list_init(&b->fresh_node);
+    }
     if (old && old != actions) {
         /* 'struct container_map_actions' is the datapath's: one block. */
         ovsrcu_postpone__(free, old);

@@ -109,11 +109,13 @@ struct container_map_backend {
     unsigned int n_conns;           /* Connection entries leading here... */
     struct ovs_list conns;          /* ...in this list (the connections
                                      * store's, under the mutex). */
+    struct ovs_list fresh_node;     /* In 'fresh' until it gets actions. */
     OVSRCU_TYPE(struct container_map_actions *) actions;
 };
 
 struct container_map_backends {
     struct hmap map;
+    struct ovs_list fresh;          /* New backends, without actions. */
     uint32_t basis;                 /* Hash basis of 'map'. */
 };
 

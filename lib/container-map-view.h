@@ -141,6 +141,12 @@ typedef void container_map_backend_cb(
     void *aux);
 void container_map_for_each_backend(struct container_map *, uint32_t table_id,
                                     container_map_backend_cb *, void *aux);
+/* The same, for the backends that never got actions (new ones, or ones that
+ * could not get any): as few as changed, not as many as there are. */
+void container_map_for_each_new_backend(struct container_map *,
+                                        uint32_t table_id,
+                                        container_map_backend_cb *,
+                                        void *aux);
 void container_map_set_actions(struct container_map *,
                                struct container_map_backend *,
                                struct container_map_actions *actions);

@@ -646,18 +646,31 @@ struct backend_ref {
     struct container_map_backend_view view;
 };
 
-void
-container_map_for_each_backend(struct container_map *cm, uint32_t table_id,
-                               container_map_backend_cb *cb, void *aux)
+static void
+for_each_backend(struct container_map *cm, uint32_t table_id, bool fresh,
+                 container_map_backend_cb *cb, void *aux)
 {
-    struct container_map_backend *b;
+    struct container_map_backend *b, **all;
     struct backend_ref *refs;
-    size_t n = 0;
+    size_t n = 0, n_all = 0;
 
     /* The callback may set actions, which takes the mutex: call it after. */
     ovs_mutex_lock(&cm->mutex);
-    refs = xmalloc(MAX(1, hmap_count(&cm->backends.map)) * sizeof *refs);
-    HMAP_FOR_EACH (b, hmap_node, &cm->backends.map) {
+    all = xmalloc(MAX(1, fresh ? ovs_list_size(&cm->backends.fresh)
+                               : hmap_count(&cm->backends.map))
+                  * sizeof *all);
+    if (fresh) {
+        LIST_FOR_EACH (b, fresh_node, &cm->backends.fresh) {
+            all[n_all++] = b;
+        }
+    } else {
+        HMAP_FOR_EACH (b, hmap_node, &cm->backends.map) {
+            all[n_all++] = b;
+        }
+    }
+    refs = xmalloc(MAX(1, n_all) * sizeof *refs);
+    for (size_t i = 0; i < n_all; i++) {
+        b = all[i];
         if (table_id == UINT32_MAX || b->table_id == table_id) {
             struct backend_ref *ref = &refs[n++];
 
@@ -670,10 +683,26 @@ container_map_for_each_backend(struct container_map *cm, uint32_t table_id,
     }
     ovs_mutex_unlock(&cm->mutex);
 
+    free(all);
     for (size_t i = 0; i < n; i++) {
         cb(refs[i].backend, &refs[i].view, aux);
     }
     free(refs);
+}
+
+void
+container_map_for_each_backend(struct container_map *cm, uint32_t table_id,
+                               container_map_backend_cb *cb, void *aux)
+{
+    for_each_backend(cm, table_id, false, cb, aux);
+}
+
+void
+container_map_for_each_new_backend(struct container_map *cm,
+                                   uint32_t table_id,
+                                   container_map_backend_cb *cb, void *aux)
+{
+    for_each_backend(cm, table_id, true, cb, aux);
 }
 
 void

@@ -74,6 +74,7 @@ static bool db_synced;              /* Whole content applied once. */
 static bool server_lacks_db;        /* _Server says it has no DB_NAME. */
 static long long int started;       /* When 'remote' was set. */
 static bool hold_expired;
+static long long int opened;        /* When open_db() ran. */
 static struct sset known_bridges = SSET_INITIALIZER(&known_bridges);
 static bool retry_pending;
 
@@ -169,6 +170,7 @@ open_db(void)
                                        &cmrec_address_col_ip);
     db.bridges = ovsdb_idl_index_create1(db.idl, &cmrec_bridge_col_name);
     db_seqno = ovsdb_idl_get_seqno(db.idl);
+    opened = time_msec();
     VLOG_INFO("%s: reading the container map from database %s", remote,
               DB_NAME);
 }
@@ -398,11 +400,21 @@ container_map_db_run(const struct smap *other_config)
             bool appeared = bridges_appeared();
 
             if (!db_synced) {
+                long long int read = time_msec();
+                const struct cmrec_mapping *m;
+                size_t n = 0;
+
+                CMREC_MAPPING_FOR_EACH (m, db.idl) {
+                    n++;
+                }
                 container_map_db_resync(&db);
                 db_synced = true;
                 db_seqno = ovsdb_idl_get_seqno(db.idl);
-                VLOG_INFO("%s: container map complete (%"PRIuSIZE" rows not "
-                          "applied)", remote, container_map_db_n_pending());
+                VLOG_INFO("%s: container map complete: %"PRIuSIZE" mappings "
+                          "read in %lld ms, applied in %lld ms (%"PRIuSIZE
+                          " rows not applied)", remote, n,
+                          read - opened, time_msec() - read,
+                          container_map_db_n_pending());
                 poll_immediate_wake();
             } else if (appeared) {
                 container_map_db_resync(&db);

@@ -263,9 +263,15 @@ container_map_compile_backends(struct ofproto_dpif *ofproto, bool all)
     struct compile_aux aux = { .ofproto = ofproto, .all = all };
     uint32_t table_id;
 
-    if (container_map_bridge_lookup_table_id(ofproto->up.name, &table_id)) {
+    if (!container_map_bridge_lookup_table_id(ofproto->up.name, &table_id)) {
+        return;
+    }
+    if (all) {
         container_map_for_each_backend(container_map_global(), table_id,
                                        compile_backend, &aux);
+    } else {
+        container_map_for_each_new_backend(container_map_global(), table_id,
+                                           compile_backend, &aux);
     }
 }
 
