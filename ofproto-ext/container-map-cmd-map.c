@@ -516,29 +516,22 @@ show_bridge(struct ds *s, struct ofproto_dpif *ofproto)
 static bool
 cmd_show(struct container_map_cmd *cmd)
 {
-    struct sset types = SSET_INITIALIZER(&types);
-    const char *type;
+    struct sset names = SSET_INITIALIZER(&names);
+    const char *name;
 
     if (cmd->ofproto) {
         show_bridge(&cmd->out, cmd->ofproto);
         return true;
     }
-    ofproto_enumerate_types(&types);
-    SSET_FOR_EACH (type, &types) {
-        struct sset names = SSET_INITIALIZER(&names);
-        const char *name;
+    container_map_bridge_names(&names);
+    SSET_FOR_EACH (name, &names) {
+        struct ofproto_dpif *ofproto = ofproto_dpif_lookup_by_name(name);
 
-        ofproto_enumerate_names(type, &names);
-        SSET_FOR_EACH (name, &names) {
-            struct ofproto_dpif *ofproto = ofproto_dpif_lookup_by_name(name);
-
-            if (ofproto) {
-                show_bridge(&cmd->out, ofproto);
-            }
+        if (ofproto) {
+            show_bridge(&cmd->out, ofproto);
         }
-        sset_destroy(&names);
     }
-    sset_destroy(&types);
+    sset_destroy(&names);
     return true;
 }
 

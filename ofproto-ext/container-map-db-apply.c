@@ -168,12 +168,6 @@ container_map_db_apply_destroy(void)
     }
 }
 
-void
-container_map_db_format_ip(struct ds *s, const struct in6_addr *ip)
-{
-    container_map_cmd_format_ip(s, ip);
-}
-
 /* Finds the bridge of a row and its table.  Returns NULL with the reason in
  * 'err' if there is no such bridge (or no table number left). */
 static struct ofproto_dpif *
@@ -359,10 +353,9 @@ resv_what(struct ds *s, const struct cmrec_reservation *row)
 }
 
 static bool
-resv_parse(const struct cmrec_reservation *row, uint32_t table_id,
-           struct in6_addr *ip, struct eth_addr *mac, struct ds *err)
+resv_parse(const struct cmrec_reservation *row, struct in6_addr *ip,
+           struct eth_addr *mac, struct ds *err)
 {
-    (void) table_id;
     return (container_map_cmd_parse_ip(row->ip, ip, err)
             && container_map_cmd_parse_mac(row->mac, mac, err));
 }
@@ -384,7 +377,7 @@ apply_resv(const struct cmrec_reservation *row, struct ds *err)
     int error;
 
     ofproto = row_bridge(row->bridge, &table_id, err);
-    if (!ofproto || !resv_parse(row, table_id, &ip, &mac, err)) {
+    if (!ofproto || !resv_parse(row, &ip, &mac, err)) {
         return false;
     }
     remote = row->remote ? xasprintf("remote=%s", row->remote) : NULL;
@@ -448,7 +441,7 @@ container_map_db_unapply_resv(const struct cmrec_reservation *row)
 
     pending_clear(&row->header_.uuid);
     if (container_map_bridge_lookup_table_id(row->bridge, &table_id)
-        && resv_parse(row, table_id, &ip, &mac, &err)) {
+        && resv_parse(row, &ip, &mac, &err)) {
         container_map_unreserve(container_map_global(), table_id, &ip, mac);
     }
     ds_destroy(&err);

@@ -78,8 +78,4 @@ struct ovsdb_idl_txn *container_map_db_write(
     const struct container_map_db_changes *, const char *comment,
     struct ds *err);
 
-/* The text of an IP address as the database keeps it (what the commands
- * print), and of a protocol. */
-void container_map_db_format_ip(struct ds *, const struct in6_addr *);
-
 #endif /* container-map-db-private.h */

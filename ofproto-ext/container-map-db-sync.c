@@ -136,7 +136,7 @@ resync_mapping(const struct container_map_mapping_view *m, void *aux_)
     struct cmrec_mapping *probe, *row;
     struct ds ip = DS_EMPTY_INITIALIZER;
 
-    container_map_db_format_ip(&ip, &m->key.ip);
+    container_map_cmd_format_ip(&ip, &m->key.ip);
     probe = cmrec_mapping_index_init_row(aux->db->mappings);
     cmrec_mapping_index_set_bridge(probe, aux->bridge);
     cmrec_mapping_index_set_ip(probe, ds_cstr(&ip));
@@ -165,7 +165,7 @@ resync_resv(const struct container_map_resv_view *r, void *aux_)
     struct ds ip = DS_EMPTY_INITIALIZER;
     char mac[ETH_ADDR_STRLEN + 1];
 
-    container_map_db_format_ip(&ip, &r->ip);
+    container_map_cmd_format_ip(&ip, &r->ip);
     snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(r->backend.mac));
     probe = cmrec_reservation_index_init_row(aux->db->resvs);
     cmrec_reservation_index_set_bridge(probe, aux->bridge);
@@ -217,26 +217,19 @@ resync_bridge_deletions(const struct container_map_db_idl *db,
 void
 container_map_db_resync(const struct container_map_db_idl *db)
 {
-    struct sset types = SSET_INITIALIZER(&types);
+    struct sset names = SSET_INITIALIZER(&names);
     const struct cmrec_mapping *m;
     const struct cmrec_reservation *r;
     const struct cmrec_address *a;
     const struct cmrec_bridge *b;
-    const char *type;
+    const char *name;
 
     COVERAGE_INC(container_map_db_resync);
-    ofproto_enumerate_types(&types);
-    SSET_FOR_EACH (type, &types) {
-        struct sset names = SSET_INITIALIZER(&names);
-        const char *name;
-
-        ofproto_enumerate_names(type, &names);
-        SSET_FOR_EACH (name, &names) {
-            resync_bridge_deletions(db, name);
-        }
-        sset_destroy(&names);
+    container_map_bridge_names(&names);
+    SSET_FOR_EACH (name, &names) {
+        resync_bridge_deletions(db, name);
     }
-    sset_destroy(&types);
+    sset_destroy(&names);
 
     CMREC_BRIDGE_FOR_EACH (b, db->idl) {
         container_map_db_apply_bridge(b, false);

@@ -54,7 +54,7 @@ format_remote(const struct in6_addr *tun_dst)
     if (ipv6_addr_equals(tun_dst, &in6addr_any)) {
         return NULL;
     }
-    container_map_db_format_ip(&s, tun_dst);
+    container_map_cmd_format_ip(&s, tun_dst);
     return ds_steal_cstr(&s);
 }
 
@@ -65,7 +65,7 @@ find_mapping(const struct container_map_db_idl *db, const char *bridge,
     struct ds ip = DS_EMPTY_INITIALIZER;
     struct cmrec_mapping *probe, *row;
 
-    container_map_db_format_ip(&ip, &key->ip);
+    container_map_cmd_format_ip(&ip, &key->ip);
     probe = cmrec_mapping_index_init_row(db->mappings);
     cmrec_mapping_index_set_bridge(probe, bridge);
     cmrec_mapping_index_set_ip(probe, ds_cstr(&ip));
@@ -99,7 +99,7 @@ write_mapping(const struct container_map_db_idl *db,
         struct ds ip = DS_EMPTY_INITIALIZER;
         struct cmrec_mapping *new;
 
-        container_map_db_format_ip(&ip, &key->ip);
+        container_map_cmd_format_ip(&ip, &key->ip);
         new = cmrec_mapping_insert(txn);
         cmrec_mapping_set_bridge(new, bridge);
         cmrec_mapping_set_ip(new, ds_cstr(&ip));
@@ -160,7 +160,7 @@ write_resv(const struct container_map_db_idl *db, struct ovsdb_idl_txn *txn,
     char mac[ETH_ADDR_STRLEN + 1];
     bool ok = true;
 
-    container_map_db_format_ip(&ip, &note->ip);
+    container_map_cmd_format_ip(&ip, &note->ip);
     snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(note->mac));
     row = find_resv(db, c->bridge, ds_cstr(&ip), mac);
     if (!container_map_get_resv(container_map_global(), c->table_id,
@@ -211,7 +211,7 @@ write_addr(const struct container_map_db_idl *db, struct ovsdb_idl_txn *txn,
     struct ds ip = DS_EMPTY_INITIALIZER;
     struct cmrec_address *probe, *row;
 
-    container_map_db_format_ip(&ip, addr);
+    container_map_cmd_format_ip(&ip, addr);
     probe = cmrec_address_index_init_row(db->addrs);
     cmrec_address_index_set_bridge(probe, c->bridge);
     cmrec_address_index_set_ip(probe, ds_cstr(&ip));

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "container-map-cmd.h"
+#include "container-map-ofproto.h"
 #include "coverage.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
@@ -281,15 +282,11 @@ run_probe(void)
 static bool
 bridges_appeared(void)
 {
-    struct sset types = SSET_INITIALIZER(&types);
     struct sset now = SSET_INITIALIZER(&now);
     bool appeared = false;
-    const char *type, *name;
+    const char *name;
 
-    ofproto_enumerate_types(&types);
-    SSET_FOR_EACH (type, &types) {
-        ofproto_enumerate_names(type, &now);
-    }
+    container_map_bridge_names(&now);
     SSET_FOR_EACH (name, &now) {
         if (!sset_contains(&known_bridges, name)) {
             container_map_db_forget_flows(name);
@@ -298,7 +295,6 @@ bridges_appeared(void)
     }
     sset_swap(&known_bridges, &now);
     sset_destroy(&now);
-    sset_destroy(&types);
     return appeared;
 }
 

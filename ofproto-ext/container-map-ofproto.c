@@ -258,6 +258,25 @@ compile_backend(struct container_map_backend *backend,
 }
 
 void
+container_map_bridge_names(struct sset *names)
+{
+    struct sset types = SSET_INITIALIZER(&types);
+    struct sset of_type = SSET_INITIALIZER(&of_type);
+    const char *type, *name;
+
+    ofproto_enumerate_types(&types);
+    SSET_FOR_EACH (type, &types) {
+        /* (ofproto_enumerate_names() clears its set first.) */
+        ofproto_enumerate_names(type, &of_type);
+        SSET_FOR_EACH (name, &of_type) {
+            sset_add(names, name);
+        }
+    }
+    sset_destroy(&of_type);
+    sset_destroy(&types);
+}
+
+void
 container_map_compile_backends(struct ofproto_dpif *ofproto, bool all)
 {
     struct compile_aux aux = { .ofproto = ofproto, .all = all };

@@ -65,6 +65,10 @@ bool container_map_bridge_lookup_table_id(const char *br_name,
 size_t container_map_bridge_release_table(const char *br_name,
                                           bool only_untranslated);
 
+/* Adds the names of all bridges, of every datapath type, to 'names'. */
+struct sset;
+void container_map_bridge_names(struct sset *names);
+
 /* Compiles the datapath actions of the backends of 'ofproto''s table: all of
  * them if 'all', otherwise only those that have none (new ones). */
 void container_map_compile_backends(struct ofproto_dpif *, bool all);

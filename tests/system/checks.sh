@@ -54,6 +54,20 @@ cm_counter() {
     cm_show "${2:-}" | sed -n "/^  \\(unmatched packets\\|events\\):/s/^.* $1=\\([0-9]*\\).*\$/\\1/p"
 }
 
+# session NODE IP PORT OUT: tests/system/traffic.py session for $SESSION
+# seconds, in the background (its pid added to the array 'pids'), its
+# summary in OUT.  session_ok OUT NAME: every request of that session got
+# its reply, all from NAME (a regex).
+session() {
+    netlab_exec "$1" python3 "$here/traffic.py" session "$2" "$3" \
+        "$SESSION" >"$4" 2>&1 &
+    pids+=($!)
+}
+
+session_ok() {
+    grep -qE "^sent ([0-9]+) replies \\1 from $2\$" "$1"
+}
+
 n_pass=0
 n_fail=0
 n_check=0

@@ -77,20 +77,6 @@ map() {         # map PORT CONTAINER
         "${MAC[$2]}" "${OFPORT[$2]}" >/dev/null
 }
 
-# session NODE IP PORT OUT: traffic.py session for $SESSION seconds, in the
-# background, its summary in OUT.
-session() {
-    netlab_exec "$1" python3 "$traffic" session "$2" "$3" "$SESSION" \
-        >"$4" 2>&1 &
-    pids+=($!)
-}
-
-# session_ok OUT NAME: whether the session's summary in OUT shows that
-# every request got its reply, all from NAME.
-session_ok() {
-    grep -qE "^sent ([0-9]+) replies \\1 from $2\$" "$1"
-}
-
 tmp=
 echo "# OVS build: $OVS_BUILDDIR"
 if netlab_up_shared; then

@@ -33,7 +33,6 @@ needs="python3 socat ping"
 ip=$NETLAB_SHARED_IP
 client=$NETLAB_CLIENT_IP
 br=$NETLAB_BRIDGE
-traffic=$here/traffic.py
 
 LB=9100                 # c1, c2 (echo).
 SINGLE=9200             # c3 (echo).
@@ -51,18 +50,6 @@ done
 map() {         # map PORT CONTAINER
     netlab_appctl host1 container-map/add "$br" "$ip" tcp "$1" \
         "${MAC[$2]}" "${OFPORT[$2]}" >/dev/null
-}
-
-session() {     # session NODE IP PORT OUT (in the background)
-    netlab_exec "$1" python3 "$traffic" session "$2" "$3" "$SESSION" \
-        >"$4" 2>&1 &
-    pids+=($!)
-}
-
-# session_ok OUT NAME: every request of the session in OUT got its reply,
-# all from NAME (a regex).
-session_ok() {
-    grep -qE "^sent ([0-9]+) replies \\1 from $2\$" "$1"
 }
 
 # state: what must survive: show without its counters, the settings, the
