@@ -52,10 +52,13 @@ MAX=4096                # Connection table size.
 SOURCES=198.18.0.0/15   # The flood's source addresses.
 COUNT=2000000           # The flood: at most COUNT SYNs...
 SECONDS_MAX=25          # ...in at most this many seconds...
-RATE=${FLOOD_RATE:-40000}   # ...at most this many per second (ten times
+RATE=${FLOOD_RATE:-20000}   # ...at most this many per second (five times
                         # the table each second; a rate the lab's datapath,
-                        # one thread on veths, carries without loss; the
-                        # sanitizer build carries less: FLOOD_RATE).
+                        # one thread on taps and veths, carries without loss
+                        # on 2 cores: at 40000 its uplink tap dropped 4-5 %
+                        # of the packets, and a client's SYN could be lost
+                        # four times in a row; the sanitizer build carries
+                        # less: FLOOD_RATE).
 LB=9100                 # c1, c2 (echo).
 SINGLE=9200             # c3 (echo).
 ECHO=5100               # The client's echo server.
@@ -172,7 +175,11 @@ full=$(($(cm_counter conn_table_full) - full0))
 [[ $flood_out =~ ^sent\ ([0-9]+)\ in ]] && [ "$evicted" -ge "$MAX" ] \
     && [ "$max_seen" -le "$MAX" ]
 st=$?
-check "flood ($flood_out) turned the table over: conn_evicted +$evicted (>= $MAX), conn_table_full +$full, conn-count at most $max_seen (<= $MAX)" \
+# What the lab's uplink could not carry (the tap ovs-vswitchd reads), for
+# a failure of 3 to be told apart from a lab too slow for RATE.
+lost=$(netlab_vsctl host1 get interface "$NETLAB_GW_PORT" \
+           statistics:rx_dropped 2>/dev/null)
+check "flood ($flood_out, ${lost:-?} dropped by the uplink tap) turned the table over: conn_evicted +$evicted (>= $MAX), conn_table_full +$full, conn-count at most $max_seen (<= $MAX)" \
     $st "$(cm_show)"
 
 # --- 2. The sessions --------------------------------------------------------

@@ -54,7 +54,7 @@ def syn(dst_ip, dst_port, sources, count, seconds, rate="0"):
     sent = tries = 0
     while sent < count:
         tries += 1
-        if tries % 256 == 0:
+        if tries % 32 == 0:
             now = time.monotonic()
             if now >= deadline:
                 break
