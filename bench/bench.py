@@ -36,6 +36,7 @@ from ovs import Ovs, OvsError  # noqa: E402
 from layout import IN0, IN1, OUT0, OUT1, HOLD, IN1_MTU  # noqa: E402
 from layout import INGRESS_CONFIGS, EGRESS_CONFIGS  # noqa: E402
 import conn_tests  # noqa: E402
+import restart  # noqa: E402
 import stall  # noqa: E402
 
 CONFIGS = {
@@ -111,6 +112,8 @@ class Bench:
         self.ovs = None
         self.t0 = time.time()
         self.logf = open(os.path.join(args.results, "bench.log"), "a")
+        self.phases = os.environ.get("BENCH_PHASES",
+                                     "throughput aux restart").split()
 
     # --- logging ----------------------------------------------------------
 
@@ -446,6 +449,13 @@ class Bench:
         stall.stall_test(self)
         self.stop_ovs()
 
+    def restart_phase(self):
+        """kill -9 of ovs-vswitchd at full load, medium table."""
+        self.restart_size = self.p.sizes[1]
+        self.start_ovs("restart-%d" % self.restart_size)
+        restart.restart_test(self)
+        self.stop_ovs()
+
     # --- ratios and output ------------------------------------------------
 
     def finish(self):
@@ -471,24 +481,30 @@ class Bench:
 
     def expected_rows(self):
         keys = set()
-        for i, cls in enumerate(CLASSES):
-            for tr in ["few-in", "many-in"]:
-                for c in INGRESS_CONFIGS:
-                    keys.add(("throughput", c, tr, cls))
-            if cls == "medium":
-                for tr in ["few-eg", "many-eg"]:
-                    for c in EGRESS_CONFIGS:
+        if "throughput" in self.phases:
+            for cls in CLASSES:
+                for tr in ["few-in", "many-in"]:
+                    for c in INGRESS_CONFIGS:
                         keys.add(("throughput", c, tr, cls))
-            keys.add(("memory", "cm-table", "", cls))
-            keys.add(("load_time", "cm-table", "", cls))
-            keys.add(("install_time", "of-port+ct-dnat", "", cls))
-        for c in EGRESS_CONFIGS:
-            keys.add(("new_conn", c, "new-eg", "medium"))
-        keys.add(("memory", "cm-conn", "", "medium"))
-        for c in ["load-batches", "unixctl-single", "appctl-process"]:
-            keys.add(("update", c, "few-in", "medium"))
-        for c in stall.OPERATIONS:
-            keys.add(("pmd_latency", c, "few-in", "medium"))
+                if cls == "medium":
+                    for tr in ["few-eg", "many-eg"]:
+                        for c in EGRESS_CONFIGS:
+                            keys.add(("throughput", c, tr, cls))
+                keys.add(("memory", "cm-table", "", cls))
+                keys.add(("load_time", "cm-table", "", cls))
+                keys.add(("install_time", "of-port+ct-dnat", "", cls))
+        if "aux" in self.phases:
+            for c in EGRESS_CONFIGS:
+                keys.add(("new_conn", c, "new-eg", "medium"))
+            keys.add(("memory", "cm-conn", "", "medium"))
+            for c in ["load-batches", "unixctl-single", "appctl-process"]:
+                keys.add(("update", c, "few-in", "medium"))
+            for c in stall.OPERATIONS:
+                keys.add(("pmd_latency", c, "few-in", "medium"))
+        if "restart" in self.phases:
+            for t in ["restart_complete", "restart_forwarding",
+                      "restart_lost", "restart_rate"]:
+                keys.add((t, "kill-9", "few-in", "medium"))
         return keys
 
     def check_rows(self):
@@ -565,9 +581,13 @@ class Bench:
         with open(os.path.join(self.a.results, "params.json"), "w") as f:
             json.dump(vars(p), f)
         try:
-            for cls, size in zip(CLASSES, p.sizes):
-                self.throughput_phase(cls, size)
-            self.aux_phase()
+            if "throughput" in self.phases:
+                for cls, size in zip(CLASSES, p.sizes):
+                    self.throughput_phase(cls, size)
+            if "aux" in self.phases:
+                self.aux_phase()
+            if "restart" in self.phases:
+                self.restart_phase()
         finally:
             self.stop_ovs()
         self.finish()

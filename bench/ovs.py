@@ -90,14 +90,7 @@ class Ovs:
         args = ["--no-wait", "init", "--", "set", "Open_vSwitch", "."]
         args += ['other_config:%s="%s"' % kv for kv in oc.items()]
         self.vsctl(*args)
-        self.run("ovs-vswitchd", "unix:" + self.db_sock,
-                 "--pidfile=" + os.path.join(d, "ovs-vswitchd.pid"),
-                 "--log-file=" + os.path.join(d, "ovs-vswitchd.log"),
-                 "--detach", "--no-chdir", "-vconsole:off",
-                 timeout=300)
-        self.vswitchd_pid = int(open(os.path.join(d,
-                                                  "ovs-vswitchd.pid")).read())
-        self.ctl = os.path.join(d, "ovs-vswitchd.%d.ctl" % self.vswitchd_pid)
+        self.start_vswitchd()
         self.vsctl("add-br", "br0", "--", "set", "bridge", "br0",
                    "datapath_type=netdev", "fail-mode=secure",
                    "protocols=OpenFlow10,OpenFlow13,OpenFlow14,OpenFlow15")
@@ -106,6 +99,47 @@ class Ovs:
                                         "dpdk_initialized"):
                 raise OvsError("DPDK did not initialize; see %s"
                                % os.path.join(d, "ovs-vswitchd.log"))
+
+    def start_vswitchd(self):
+        """Starts ovs-vswitchd on the existing configuration (it returns
+        once DPDK is up and the bridges are configured)."""
+        d = self.dir
+        self.run("ovs-vswitchd", "unix:" + self.db_sock,
+                 "--pidfile=" + os.path.join(d, "ovs-vswitchd.pid"),
+                 "--log-file=" + os.path.join(d, "ovs-vswitchd.log"),
+                 "--detach", "--no-chdir", "-vconsole:off",
+                 timeout=300)
+        self.vswitchd_pid = int(open(os.path.join(d,
+                                                  "ovs-vswitchd.pid")).read())
+        self.ctl = os.path.join(d, "ovs-vswitchd.%d.ctl" % self.vswitchd_pid)
+
+    def kill_vswitchd(self):
+        """kill -9, then waits until every thread is gone (and with them
+        the hugepages)."""
+        os.kill(self.vswitchd_pid, signal.SIGKILL)
+        self._wait_gone(self.vswitchd_pid, 60)
+        self.vswitchd_pid = None
+
+    def add_container_map_db(self):
+        """Has ovsdb-server serve the Container_Map database too and waits
+        until ovs-vswitchd keeps the map in it."""
+        db = os.path.join(self.dir, "container-map.db")
+        if os.path.exists(db):
+            os.unlink(db)
+        self.run("ovsdb-tool", "create", db,
+                 os.path.join(self.b, "cmext/ofproto-ext/"
+                              "container-map.ovsschema"))
+        self.appctl("-t", os.path.join(self.dir, "ovsdb-server.ctl"),
+                    "ovsdb-server/add-db", db)
+        end = time.time() + 30
+        while time.time() < end:
+            # The command also makes ovs-vswitchd look again at once.
+            out = self.appctl("container-map/database")
+            if out.splitlines()[0].endswith(": durable"):
+                return
+            time.sleep(0.1)
+        raise OvsError("ovs-vswitchd did not read the Container_Map "
+                       "database: %s" % out.strip())
 
     def stop(self):
         if self._unixctl:

@@ -290,6 +290,24 @@ class Report:
             if r["test"] == "pmd_latency":
                 w("| %s | %s | **%s** | %s | %s |"
                   % (r["config"], r["n"], r["value"], r["mpps"], r["note"]))
+        rs = [r for r in self.rows if r["test"].startswith("restart_")]
+        if rs:
+            w("\n## kill -9 of ovs-vswitchd at full load\n")
+            w("The map in the Container_Map database, the pipeline in "
+              "Bridge:flows; ovs-vswitchd killed and started again (see "
+              "bench/restart.py).\n")
+            w("| measurement | table | value | note |")
+            w("|---|---|---|---|")
+            what = {"restart_complete": "start to a complete map",
+                    "restart_forwarding": "kill -9 to forwarding again",
+                    "restart_lost": "packets dropped before the map was "
+                                    "complete",
+                    "restart_rate": "rate after / before"}
+            for r in rs:
+                w("| %s | %s | **%s** %s | %s |"
+                  % (what.get(r["test"], r["test"]),
+                     size_label(r["table_size"]), r["value"], r["unit"],
+                     r["note"]))
         w("\n## Memory and set-up times\n")
         w("| measurement | table | value | note |")
         w("|---|---|---|---|")

@@ -40,6 +40,8 @@
 #   BENCH_UPDATE_BATCH  lines per container-map/load file      10000
 #   BENCH_HUGEPAGES     2 MB pages to lend         1024
 #   BENCH_KEEP_WORKDIR  1: keep the temporary directory (pcaps, logs)
+#   BENCH_PHASES        which phases run        "throughput aux restart"
+#                       (restart: kill -9 of ovs-vswitchd at full load)
 
 set -u
 
