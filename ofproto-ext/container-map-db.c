@@ -358,13 +358,17 @@ run_commands(void)
         if (status == TXN_SUCCESS || status == TXN_UNCHANGED) {
             unixctl_command_reply(cmd->conn, cmd->reply);
         } else {
-            char *error = xasprintf("the container map database refused the "
-                                    "change (%s%s%s); not changed",
-                                    ovsdb_idl_txn_status_to_string(status),
-                                    status == TXN_ERROR ? ": " : "",
-                                    status == TXN_ERROR
-                                    ? ovsdb_idl_txn_get_error(cmd->txn)
-                                    : "");
+            char *error = (status == TXN_TRY_AGAIN
+                           && !ovsdb_idl_is_connected(db.idl)
+                           ? xstrdup("the container map database is not "
+                                     "connected (try again); not changed")
+                           : xasprintf("the container map database refused "
+                                       "the change (%s%s%s); not changed",
+                                       ovsdb_idl_txn_status_to_string(status),
+                                       status == TXN_ERROR ? ": " : "",
+                                       status == TXN_ERROR
+                                       ? ovsdb_idl_txn_get_error(cmd->txn)
+                                       : ""));
 
             COVERAGE_INC(container_map_db_txn_failed);
             VLOG_WARN("%s: %s", cmd->comment, error);
