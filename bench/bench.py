@@ -296,6 +296,23 @@ class Bench:
 
     # --- measurement ------------------------------------------------------
 
+    def warm_up(self):
+        """Waits at least BENCH_WARMUP, then until a window has no upcalls
+        (at most BENCH_WARMUP_MAX).  Returns a note if it never got
+        there."""
+        p, o = self.p, self.ovs
+        start = time.time()
+        while True:
+            o.pmd_clear()
+            time.sleep(min(1.0, p.warmup) if p.warmup > 0 else 0.2)
+            st = o.pmd_perf()
+            now = time.time()
+            if now - start >= p.warmup and st["upcalls"] == 0:
+                return ""
+            if now - start >= p.warm_max:
+                return "still %d upcalls/s after %.0f s warm-up" % (
+                    st["upcalls"] / max(st["duration"], 0.1), now - start)
+
     def measure(self, config):
         """Warm-up (until a window has no upcalls), then one measurement
         window.  Returns the PMD statistics plus the megaflow count."""
@@ -303,19 +320,7 @@ class Bench:
         for attempt in range(2):
             self.dispatch(config)
             start = time.time()
-            warm_note = ""
-            while True:
-                o.pmd_clear()
-                time.sleep(min(1.0, p.warmup) if p.warmup > 0 else 0.2)
-                st = o.pmd_perf()
-                now = time.time()
-                if now - start >= p.warmup and st["upcalls"] == 0:
-                    break
-                if now - start >= p.warm_max:
-                    warm_note = "still %d upcalls/s after %.0f s warm-up" % (
-                        st["upcalls"] / max(st["duration"], 0.1),
-                        now - start)
-                    break
+            warm_note = self.warm_up()
             o.pmd_clear()
             c0 = o.cpu_sample()
             time.sleep(p.duration)
@@ -453,7 +458,7 @@ class Bench:
         """kill -9 of ovs-vswitchd at full load, medium table."""
         self.restart_size = self.p.sizes[1]
         self.start_ovs("restart-%d" % self.restart_size)
-        restart.restart_test(self)
+        restart.restart_test(self, CONFIGS["cm-in"][0])
         self.stop_ovs()
 
     # --- ratios and output ------------------------------------------------

@@ -168,8 +168,13 @@ def mappings_file(path, n):
                        i & 0xff))
 
 
-def change_latency(lab, count):
-    """'count' container-map/add over one unixctl connection, in ms."""
+def p50_p99(values):
+    v = sorted(values)
+    return v[len(v) // 2], v[min(len(v) - 1, len(v) * 99 // 100)]
+
+
+def unixctl(lab):
+    """One unixctl connection to ovs-vswitchd (OVS's Python library)."""
     sys.path.insert(0, lab.py)
     import ovs.unixctl.client
     target = os.path.join(lab.d, "ovs-vswitchd.%d.ctl"
@@ -177,6 +182,12 @@ def change_latency(lab, count):
     error, client = ovs.unixctl.client.UnixctlClient.create(target)
     if error:
         raise OSError(error, "unixctl " + target)
+    return client
+
+
+def change_latency(lab, count):
+    """'count' container-map/add over one unixctl connection, in ms."""
+    client = unixctl(lab)
     times = []
     for i in range(count):
         args = ["br0", "198.51.100.1", "udp", str(1 + i),
@@ -187,9 +198,7 @@ def change_latency(lab, count):
         if error or err:
             raise RuntimeError("container-map/add: %s %s" % (error, err))
     client.close()
-    times.sort()
-    return times[len(times) // 2], times[min(len(times) - 1,
-                                             len(times) * 99 // 100)]
+    return p50_p99(times)
 
 
 def commit_latency(lab, count):
@@ -202,17 +211,12 @@ def commit_latency(lab, count):
     sys.path.insert(0, lab.py)
     import ovs.jsonrpc
     import ovs.stream
-    import ovs.unixctl.client
     error, stream = ovs.stream.Stream.open_block(
         ovs.stream.Stream.open(lab.sock))
     if error:
         raise OSError(error, lab.sock)
     rpc = ovs.jsonrpc.Connection(stream)
-    target = os.path.join(lab.d, "ovs-vswitchd.%d.ctl"
-                          % lab.pid("ovs-vswitchd"))
-    error, ctl = ovs.unixctl.client.UnixctlClient.create(target)
-    if error:
-        raise OSError(error, "unixctl " + target)
+    ctl = unixctl(lab)
 
     def applied():
         error, err, out = ctl.transact("coverage/read-counter",
@@ -245,10 +249,6 @@ def commit_latency(lab, count):
         visible.append((t2 - t1) * 1000)
     rpc.close()
     ctl.close()
-
-    def p50_p99(v):
-        v = sorted(v)
-        return v[len(v) // 2], v[min(len(v) - 1, len(v) * 99 // 100)]
     return p50_p99(commit), p50_p99(visible)
 
 

@@ -28,18 +28,16 @@ import time
 
 from layout import IN0, IN1, OUT0
 
-TABLE = 20      # gen_config.py's cm-in table.
-
-
-def pipeline_file(b):
-    """The cm-in pipeline, as set-flows keeps it in the database."""
+def pipeline_file(b, table):
+    """The cm-in pipeline (its dispatch flows and OpenFlow 'table'), as
+    set-flows keeps it in the database."""
     path = os.path.join(b.work, "restart-flows.txt")
     with open(path, "w") as f:
         for port in (IN0, IN1):
             f.write("table=0,priority=100,in_port=%d,actions=resubmit(,%d)\n"
-                    % (port, TABLE))
+                    % (port, table))
         for line in open(b.flows_file(b.restart_size)):
-            if re.match(r"^table=%d," % TABLE, line):
+            if re.match(r"^table=%d," % table, line):
                 f.write(line)
     return path
 
@@ -50,26 +48,19 @@ def lost(o):
 
 
 def window(b):
-    """A measurement window after warm-up (until half a second without
-    upcalls, at most BENCH_WARMUP_MAX)."""
+    """A measurement window after the bench's warm-up."""
     o = b.ovs
-    end = time.time() + b.p.warm_max
-    time.sleep(b.p.warmup)
-    while time.time() < end:
-        o.pmd_clear()
-        time.sleep(0.5)
-        if o.pmd_perf()["upcalls"] == 0:
-            break
+    b.warm_up()
     o.pmd_clear()
     time.sleep(b.p.duration)
     return o.pmd_perf()
 
 
-def restart_test(b):
+def restart_test(b, table):
     o = b.ovs
     o.add_container_map_db()
     b.load_table(b.table_file(b.restart_size))
-    o.appctl("container-map/set-flows", "br0", pipeline_file(b))
+    o.appctl("container-map/set-flows", "br0", pipeline_file(b, table))
     pcaps, _, _ = b.traffic("few-in", b.restart_size)
     b.set_inputs(pcaps)
     before = window(b)
