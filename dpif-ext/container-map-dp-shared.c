@@ -17,8 +17,8 @@
 
 /* What shared IPs need of the container_map action besides the lookup of
  * container-map-dp.c: the connections that containers open (egress), ARP
- * for mapped IPs both ways, ICMP echo to them and ICMP errors about their
- * connections. */
+ * and IPv6 neighbour discovery for mapped IPs both ways, ICMP echo to them
+ * and ICMP errors about their connections. */
 
 #include <config.h>
 
@@ -140,6 +140,14 @@ cm_ingress_icmp(struct cm_ctx *ctx, struct dp_packet *packet,
     return CM_MISS;
 }
 
+/* Returns true if 'ip' is mapped (has mappings or reservations). */
+static bool
+cm_is_mapped(const struct cm_ctx *ctx, const struct in6_addr *ip)
+{
+    return container_map_addrs_lookup(&ctx->map->addrs, ctx->table_id,
+                                      ip) != NULL;
+}
+
 static bool
 cm_is_mapped_ipv4(const struct cm_ctx *ctx, ovs_be32 ip4)
 {
@@ -204,6 +212,70 @@ cm_arp(struct cm_ctx *ctx, struct dp_packet *packet, bool egress)
         /* A reply, or any other operation: a neighbour that follows RFC 826
          * learns the sender's addresses before it looks at the operation. */
         cm_count(ctx, CONTAINER_MAP_DROP_ARP);
+        return CM_DROP;
+    }
+    return CM_PASS;
+}
+
+/* IPv6 neighbour discovery, both ways: what ARP does for IPv4.  Neighbour
+ * Solicitations for mapped IPs are answered by the switch with the
+ * bridge's container-map MAC; no container may advertise a mapped IP, or
+ * claim one by duplicate address detection, or act as a router. */
+enum cm_verdict
+cm_nd(struct cm_ctx *ctx, struct dp_packet *packet,
+      const struct container_map_pkt *pkt, bool egress)
+{
+    const struct in6_addr *target = &pkt->icmp_src;
+    bool target_mapped = cm_is_mapped(ctx, target);
+    bool ns = pkt->kind == CONTAINER_MAP_PKT_ND_NS;
+
+    /* A container's own duplicate address detection is never answered. */
+    if (ns && target_mapped
+        && (ipv6_addr_is_set(&pkt->src) || !egress)
+        && !ipv6_addr_equals(&pkt->src, target)) {
+        struct eth_addr mac = container_map_get_mac(ctx->map, ctx->table_id);
+
+        if (!eth_addr_is_zero(mac)
+            && container_map_nd_make_na(cm_answer(ctx, packet), pkt, mac)) {
+            cm_count(ctx, CONTAINER_MAP_EV_ND_REPLY);
+            return CM_CONSUMED;
+        }
+    }
+    if (!egress) {
+        if (!ns && target_mapped) {
+            /* Someone else claims a mapped IP: containers that do duplicate
+             * address detection would give their address up. */
+            cm_count(ctx, CONTAINER_MAP_DROP_ND);
+            return CM_DROP;
+        } else if (!ns && cm_is_mapped(ctx, &pkt->dst)) {
+            /* The answer to a container's solicitation from a mapped IP: to
+             * the MAC that asked, if it holds the IP. */
+            const struct eth_header *eth = dp_packet_eth(packet);
+            const struct container_map_resv *resv;
+
+            resv = container_map_resvs_lookup(&ctx->map->resvs,
+                                              ctx->table_id, &pkt->dst,
+                                              eth->eth_dst);
+            if (resv) {
+                cm_deliver(ctx, packet, resv->backend, NULL);
+                return CM_CONSUMED;
+            }
+        }
+        return CM_MISS;
+    }
+
+    /* From a container: the link-layer address it gives must be its own, and
+     * the IPs it speaks for its own or unmapped. */
+    if (!eth_addr_is_zero(pkt->nd_lla)
+        && !eth_addr_equals(pkt->nd_lla, cm_eth_src(packet))) {
+        cm_count(ctx, CONTAINER_MAP_DROP_SPOOFED);
+        return CM_DROP;
+    } else if (ns ? target_mapped : target_mapped
+                                    || cm_is_mapped(ctx, &pkt->src)) {
+        /* Duplicate address detection for a mapped IP, a solicitation a
+         * sibling asks of its own IP, or an advertisement of one: the switch
+         * speaks for mapped IPs. */
+        cm_count(ctx, CONTAINER_MAP_DROP_ND);
         return CM_DROP;
     }
     return CM_PASS;
@@ -386,14 +458,6 @@ cm_egress_conn(struct cm_ctx *ctx, struct dp_packet *packet,
     }
 }
 
-/* Returns true if 'ip' is mapped (has mappings or reservations). */
-static bool
-cm_is_mapped(const struct cm_ctx *ctx, const struct in6_addr *ip)
-{
-    return container_map_addrs_lookup(&ctx->map->addrs, ctx->table_id,
-                                      ip) != NULL;
-}
-
 /* An ICMP error a container sends about a packet it received: the embedded
  * packet's destination is the container's side, which must be its own.  From
  * a mapped address, an error comes only from that side (whatever the packet
@@ -482,15 +546,20 @@ cm_egress_echo_reply(struct cm_ctx *ctx, struct dp_packet *packet,
             ? CM_PASS : CM_DROP);
 }
 
-/* Anything else from a mapped IP, but for the IPv6 router and neighbour
- * solicitations a container needs to reach its gateway. */
+/* Anything else from a mapped IP, but for the IPv6 router solicitations a
+ * container needs to find its gateway.  Router advertisements and redirects
+ * never leave a container. */
 static enum cm_verdict
 cm_egress_other(struct cm_ctx *ctx, const struct container_map_pkt *pkt)
 {
-    if (pkt->proto == IPPROTO_ICMPV6
-        && (pkt->icmp_type == ND_ROUTER_SOLICIT
-            || pkt->icmp_type == ND_NEIGHBOR_SOLICIT)) {
-        return CM_PASS;
+    if (pkt->proto == IPPROTO_ICMPV6) {
+        if (pkt->icmp_type == ND_ROUTER_SOLICIT) {
+            return CM_PASS;
+        } else if (pkt->icmp_type == ND_ROUTER_ADVERT
+                   || pkt->icmp_type == ND_REDIRECT) {
+            cm_count(ctx, CONTAINER_MAP_DROP_ND);
+            return CM_DROP;
+        }
     }
     if (cm_is_mapped(ctx, &pkt->src)) {
         cm_count(ctx, CONTAINER_MAP_DROP_FORGED);
@@ -550,6 +619,9 @@ cm_egress(struct cm_ctx *ctx, struct dp_packet *packet,
         return cm_egress_conn(ctx, packet, pkt, ckey, chash);
     case CONTAINER_MAP_PKT_ARP:
         return cm_arp(ctx, packet, true);
+    case CONTAINER_MAP_PKT_ND_NS:
+    case CONTAINER_MAP_PKT_ND_NA:
+        return cm_nd(ctx, packet, pkt, true);
     case CONTAINER_MAP_PKT_MALFORMED:
         cm_count(ctx, CONTAINER_MAP_DROP_MALFORMED);
         return CM_DROP;

@@ -463,6 +463,9 @@ cm_ingress(struct cm_ctx *ctx, struct dp_packet *packet,
         return cm_ingress_icmp(ctx, packet, pkt);
     case CONTAINER_MAP_PKT_ARP:
         return cm_arp(ctx, packet, false);
+    case CONTAINER_MAP_PKT_ND_NS:
+    case CONTAINER_MAP_PKT_ND_NA:
+        return cm_nd(ctx, packet, pkt, false);
     case CONTAINER_MAP_PKT_MALFORMED:
         cm_count(ctx, CONTAINER_MAP_DROP_MALFORMED);
         return CM_DROP;

@@ -28,6 +28,10 @@
 
 #define ICMP6_ECHO_REQUEST_TYPE 128
 #define ICMP6_ECHO_REPLY_TYPE 129
+#define ND_NS_TYPE 135
+#define ND_NA_TYPE 136
+#define ND_OPT_SLL 1
+#define ND_OPT_TLL 2
 
 static bool
 is_ports_proto(uint8_t proto)
@@ -252,6 +256,77 @@ parse_icmp(const uint8_t *l4, size_t size, struct container_map_pkt *pkt)
     }
 }
 
+/* Whether IPv6 address 'dst' is the solicited-node multicast group of
+ * 'target'. */
+static bool
+is_solicited_node(const struct in6_addr *dst, const struct in6_addr *target)
+{
+    struct in6_addr group;
+
+    in6_addr_solicited_node(&group, target);
+    return ipv6_addr_equals(dst, &group);
+}
+
+/* The Neighbour Solicitation or Advertisement 'l4' of 'size' bytes, in IPv6
+ * packet 'packet' already parsed into 'pkt' (whose 'proto' is ICMPv6): the
+ * checks of RFC 4861 section 7.1, which a receiver makes before it believes
+ * any of it.  Fills in the kind, the target and the link-layer address
+ * option. */
+static void
+parse_nd(const struct dp_packet *packet, const uint8_t *l4, size_t size,
+         struct container_map_pkt *pkt)
+{
+    const struct ovs_16aligned_ip6_hdr *ip6 = dp_packet_l3(packet);
+    const struct ovs_nd_msg *nd = ALIGNED_CAST(const struct ovs_nd_msg *,
+                                               l4);
+    bool ns = l4[0] == ND_NS_TYPE;
+    const uint8_t *opt;
+    size_t left;
+
+    pkt->kind = CONTAINER_MAP_PKT_MALFORMED;
+    if (size < ND_MSG_LEN || size > UINT16_MAX || ip6->ip6_hlim != 255
+        || l4[1] != 0
+        || packet_csum_upperlayer6(ip6, l4, IPPROTO_ICMPV6, size)) {
+        return;
+    }
+    memcpy(&pkt->icmp_src, &nd->target, sizeof pkt->icmp_src);
+    if (ipv6_addr_is_multicast(&pkt->icmp_src)) {
+        return;
+    }
+
+    pkt->nd_lla = eth_addr_zero;
+    opt = l4 + ND_MSG_LEN;
+    left = size - ND_MSG_LEN;
+    while (left) {
+        size_t len;
+
+        if (left < 8 || !opt[1] || opt[1] * 8 > left) {
+            return;
+        }
+        len = opt[1] * 8;
+        if (opt[0] == (ns ? ND_OPT_SLL : ND_OPT_TLL) && len == 8) {
+            memcpy(&pkt->nd_lla, opt + 2, sizeof pkt->nd_lla);
+        }
+        opt += len;
+        left -= len;
+    }
+
+    if (ns) {
+        if (!ipv6_addr_is_set(&pkt->src)
+            && (!is_solicited_node(&pkt->dst, &pkt->icmp_src)
+                || !eth_addr_is_zero(pkt->nd_lla))) {
+            return;
+        }
+        pkt->kind = CONTAINER_MAP_PKT_ND_NS;
+    } else {
+        if (ipv6_addr_is_multicast(&pkt->dst)
+            && get_16aligned_be32(&nd->rso_flags) & htonl(ND_RSO_SOLICITED)) {
+            return;
+        }
+        pkt->kind = CONTAINER_MAP_PKT_ND_NA;
+    }
+}
+
 void
 container_map_pkt_parse(const struct dp_packet *packet,
                         struct container_map_pkt *pkt)
@@ -266,6 +341,7 @@ container_map_pkt_parse(const struct dp_packet *packet,
     pkt->tcp_flags = 0;
     pkt->icmp_type = 0;
     pkt->src = pkt->dst = pkt->icmp_src = in6addr_any;
+    pkt->nd_lla = eth_addr_zero;
 
     /* Only untagged Ethernet frames: the action rewrites the Ethernet
      * destination and handles no VLAN tag. */
@@ -325,6 +401,9 @@ container_map_pkt_parse(const struct dp_packet *packet,
                 pkt->tcp_flags = l4[13];
             }
         }
+    } else if (!ipv4 && (l4[0] == ND_NS_TYPE || l4[0] == ND_NA_TYPE)) {
+        pkt->icmp_type = l4[0];
+        parse_nd(packet, l4, l4_size, pkt);
     } else {
         parse_icmp(l4, l4_size, pkt);
     }
@@ -354,6 +433,71 @@ container_map_arp_make_probe(struct dp_packet *packet)
     struct arp_eth_header *arp = dp_packet_l3(packet);
 
     put_16aligned_be32(&arp->ar_spa, htonl(0));
+}
+
+bool
+container_map_nd_make_na(struct dp_packet *packet,
+                         const struct container_map_pkt *pkt,
+                         const struct eth_addr mac)
+{
+    const size_t l4_ofs = ETH_HEADER_LEN + IPV6_HEADER_LEN;
+    const size_t size = l4_ofs + ND_MSG_LEN + ND_LLA_OPT_LEN;
+    struct ovs_16aligned_ip6_hdr *ip6;
+    struct eth_header *eth;
+    struct ovs_nd_msg *nd;
+    bool dad = !ipv6_addr_is_set(&pkt->src);
+    struct in6_addr dst = dad ? in6addr_all_hosts : pkt->src;
+    struct eth_addr eth_dst;
+
+    if (dp_packet_size(packet) < size) {
+        size_t more = size - dp_packet_size(packet);
+
+        if (packet->source == DPBUF_DPDK
+            && dp_packet_tailroom(packet) < more) {
+            return false;
+        }
+        dp_packet_put_zeros(packet, more);
+    } else {
+        dp_packet_set_size(packet, size);
+    }
+    packet->l2_pad_size = 0;
+
+    eth = dp_packet_eth(packet);
+    if (dad) {
+        ipv6_multicast_to_ethernet(&eth_dst, &dst);
+    } else {
+        eth_dst = (eth_addr_is_zero(pkt->nd_lla) ? eth->eth_src
+                   : pkt->nd_lla);
+    }
+    eth->eth_dst = eth_dst;
+    eth->eth_src = mac;
+
+    /* A new IPv6 header, without whatever extension headers the request
+     * had. */
+    dp_packet_set_l4(packet, (uint8_t *) dp_packet_data(packet) + l4_ofs);
+    ip6 = dp_packet_l3(packet);
+    put_16aligned_be32(&ip6->ip6_flow, htonl(6 << 28));
+    ip6->ip6_plen = htons(ND_MSG_LEN + ND_LLA_OPT_LEN);
+    ip6->ip6_nxt = IPPROTO_ICMPV6;
+    ip6->ip6_hlim = 255;
+    memcpy(&ip6->ip6_src, &pkt->icmp_src, sizeof ip6->ip6_src);
+    memcpy(&ip6->ip6_dst, &dst, sizeof ip6->ip6_dst);
+
+    nd = dp_packet_l4(packet);
+    nd->icmph.icmp6_type = ND_NA_TYPE;
+    nd->icmph.icmp6_code = 0;
+    nd->icmph.icmp6_cksum = 0;
+    put_16aligned_be32(&nd->rso_flags,
+                       htonl(dad ? ND_RSO_OVERRIDE
+                             : ND_RSO_SOLICITED | ND_RSO_OVERRIDE));
+    memcpy(&nd->target, &pkt->icmp_src, sizeof nd->target);
+    nd->options[0].type = ND_OPT_TLL;
+    nd->options[0].len = 1;
+    nd->options[0].mac = mac;
+    nd->icmph.icmp6_cksum = packet_csum_upperlayer6(ip6, nd, IPPROTO_ICMPV6,
+                                                    ND_MSG_LEN
+                                                    + ND_LLA_OPT_LEN);
+    return true;
 }
 
 void

@@ -40,6 +40,9 @@ enum container_map_pkt_kind {
     CONTAINER_MAP_PKT_ICMP_ERROR,       /* ICMP error about a packet that is
                                          * described by the other fields. */
     CONTAINER_MAP_PKT_ARP,              /* Ethernet/IPv4 ARP. */
+    CONTAINER_MAP_PKT_ND_NS,            /* IPv6 Neighbour Solicitation and */
+    CONTAINER_MAP_PKT_ND_NA,            /* Advertisement, valid as RFC 4861
+                                         * section 7.1 says. */
     CONTAINER_MAP_PKT_FRAGMENT,         /* An IP fragment but the first. */
     CONTAINER_MAP_PKT_MALFORMED,        /* Not what flow extraction
                                          * validated, a short or lying
@@ -57,7 +60,11 @@ struct container_map_pkt {
     ovs_be16 src_port;      /* ICMP echo: the identifier in both. */
     ovs_be16 dst_port;
     struct in6_addr icmp_src;   /* ICMP error: its own source (the fields
-                                 * above are those of the packet inside). */
+                                 * above are those of the packet inside).
+                                 * Neighbour discovery: the target. */
+    struct eth_addr nd_lla;     /* Neighbour discovery: the source (NS) or
+                                 * target (NA) link-layer address option,
+                                 * all-zero if there is none. */
 };
 
 /* Parses 'packet' (whose L3 and L4 offsets flow extraction has set) into
@@ -144,6 +151,14 @@ void container_map_arp_make_reply(struct dp_packet *packet,
 /* Rewrites the ARP request 'packet' into a probe (sender IP 0.0.0.0), which
  * a target answers straight to the sender's MAC without learning anything. */
 void container_map_arp_make_probe(struct dp_packet *packet);
+
+/* Rewrites the Neighbour Solicitation 'packet', parsed into 'pkt', into the
+ * Neighbour Advertisement "the target is at 'mac'", addressed to the
+ * solicitor (to all nodes, if it was duplicate address detection).  Returns
+ * false, with 'packet' unchanged, if a DPDK packet has no room for it. */
+bool container_map_nd_make_na(struct dp_packet *packet,
+                              const struct container_map_pkt *pkt,
+                              const struct eth_addr mac);
 
 /* Rewrites the ICMP or ICMPv6 echo request 'packet' into its reply, from
  * 'mac'. */

@@ -48,6 +48,11 @@ struct container_map;
     CM_COUNTER(DROP_COLLISION, collision)                                   \
     /* ARP from a container for a mapped IP (reply, announcement...). */ \
     CM_COUNTER(DROP_ARP, arp_suppressed)                                    \
+    /* IPv6 neighbour discovery that would claim a mapped IP for another    \
+     * MAC (a container's advertisement or duplicate address detection, an \
+     * advertisement from outside), or a container's router advertisement  \
+     * or redirect. */                                                      \
+    CM_COUNTER(DROP_ND, nd_suppressed)                                      \
     /* ICMP echo request, echo replies disabled. */                         \
     CM_COUNTER(DROP_ECHO_OFF, echo_off)                                     \
     /* Not what flow extraction validated, a short or lying header, a VLAN  \
@@ -71,6 +76,8 @@ struct container_map;
     CM_COUNTER(EV_CONN_LIMITED, conn_limited)                               \
     /* ARP requests answered. */                                            \
     CM_COUNTER(EV_ARP_REPLY, arp_replies)                                   \
+    /* IPv6 neighbour solicitations answered. */                            \
+    CM_COUNTER(EV_ND_REPLY, nd_replies)                                     \
     /* ICMP echo requests answered by the switch. */                        \
     CM_COUNTER(EV_ECHO_REPLY, echo_replies)                                 \
     /* ICMP errors delivered to a container. */                             \

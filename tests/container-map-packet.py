@@ -26,6 +26,10 @@ Build (prints the packet in hex, for "ovs-appctl netdev-dummy/receive"):
   ipproto SRCMAC DSTMAC SRCIP DSTIP PROTO        another IP protocol
   tcp6  SRCMAC DSTMAC SRCIP6 DSTIP6 SPORT DPORT [FLAGS]
   udp6  SRCMAC DSTMAC SRCIP6 DSTIP6 SPORT DPORT
+  nd    SRCMAC DSTMAC SRCIP6 DSTIP6 ns|na|ra|redirect TARGET [LLA [FLAGS]]
+        IPv6 neighbour discovery (hop limit 255): LLA is the source (ns, ra)
+        or target (na) link-layer address option, "-" for none; FLAGS of
+        an na: any of RSO
   vxlan SRCMAC DSTMAC SRCIP DSTIP VNI INNER_HEX  INNER_HEX in VXLAN
 
 Options, after the arguments, make hostile packets (checksums are left as
@@ -36,6 +40,8 @@ they were computed):
                   headers before the L4 header: hbh, dstopts, routing
   --vlan=VID      an 802.1Q tag          --truncate=N  only N bytes
   --tcp-off=N     TCP data offset (words) of an IPv4 TCP packet
+  --hlim=N        IPv6 hop limit         --bad-csum    a wrong ICMPv6 sum
+  --opt-len=N     length (8-byte units) of the nd link-layer option
 
 Decode ("decode", reads hex packets from stdin, one per line, as printed by
 ovs-pcap) prints one line per packet, and "bad-csum" after a packet whose
@@ -108,7 +114,7 @@ def l4_csum6(src, dst, proto, seg):
     return csum(pseudo + seg)
 
 
-def ipv6(src, dst, proto, seg, exts=()):
+def ipv6(src, dst, proto, seg, exts=(), hlim=64):
     """An IPv6 packet carrying 'seg' (whose checksum is for 'proto'), behind
     the extension headers 'exts' (names)."""
     codes = {'hbh': 0, 'routing': 43, 'dstopts': 60}
@@ -121,7 +127,7 @@ def ipv6(src, dst, proto, seg, exts=()):
             hdr = struct.pack('!BBBB4x', nxt, 0, 1, 4)
         body = hdr + body
         nxt = codes[name]
-    return struct.pack('!IHBB16s16s', 0x60000000, len(body), nxt, 64,
+    return struct.pack('!IHBB16s16s', 0x60000000, len(body), nxt, hlim,
                        ip6(src), ip6(dst)) + body
 
 
@@ -137,6 +143,26 @@ def udp_seg6(src, dst, sport, dport, n=4):
     seg = struct.pack('!HHHH', sport, dport, 8 + n, 0) + b'x' * n
     c = l4_csum6(src, dst, 17, seg) or 0xffff
     return seg[:6] + struct.pack('!H', c) + seg[8:]
+
+
+def nd_msg(src, dst, kind, target, lla, flags, opts):
+    """An ICMPv6 neighbour discovery message."""
+    type_ = {'ra': 134, 'ns': 135, 'na': 136, 'redirect': 137}[kind]
+    if kind == 'ra':
+        body = struct.pack('!BBHII', 64, 0, 1800, 0, 0)
+    else:
+        bits = sum({'R': 1 << 31, 'S': 1 << 30, 'O': 1 << 29}[f]
+                   for f in flags)
+        body = struct.pack('!I', bits) + ip6(target)
+        if kind == 'redirect':
+            body += ip6(target)
+    if lla != '-':
+        opt_len = int(opts.get('opt-len', 1))
+        body += struct.pack('!BB', 2 if kind == 'na' else 1, opt_len)
+        body += mac(lla) + b'\0' * (opt_len * 8 - 8)
+    seg = struct.pack('!BBH', type_, 0, 0) + body
+    c = l4_csum6(src, dst, 58, seg) ^ (0x5555 if 'bad-csum' in opts else 0)
+    return seg[:2] + struct.pack('!H', c) + seg[4:]
 
 
 def mangle(p, opts):
@@ -167,7 +193,8 @@ def echo_msg(kind, ident):
 
 
 def build(argv):
-    opts = dict(a[2:].split('=', 1) for a in argv if a.startswith('--'))
+    opts = dict((a[2:].split('=', 1) + [''])[:2] for a in argv
+                if a.startswith('--'))
     argv = [a for a in argv if not a.startswith('--')]
     cmd = argv[0]
     if cmd == 'tcp':
@@ -219,6 +246,13 @@ def build(argv):
         else:
             seg, proto = udp_seg6(si, di, int(sp), int(dp)), 17
         p = eth(sm, dm, 0x86dd, ipv6(si, di, proto, seg, exts))
+    elif cmd == 'nd':
+        sm, dm, si, di, kind, target = argv[1:7]
+        lla = argv[7] if len(argv) > 7 else '-'
+        flags = argv[8] if len(argv) > 8 else ''
+        seg = nd_msg(si, di, kind, target, lla, flags, opts)
+        p = eth(sm, dm, 0x86dd, ipv6(si, di, 58, seg,
+                                     hlim=int(opts.get('hlim', 255))))
     else:
         sys.exit('unknown packet type %s' % cmd)
     print(mangle(p, opts).hex())
@@ -271,6 +305,34 @@ def decode_ip(data):
                                                       inner), bad
 
 
+def fmt_ip6(b):
+    import socket
+    return socket.inet_ntop(socket.AF_INET6, bytes(b))
+
+
+def decode_nd(data):
+    """Neighbour discovery in IPv6 packet 'data' (no extension headers),
+    or None for another packet."""
+    if len(data) < 40 + 24 or data[6] != 58 or data[40] not in (135, 136):
+        return None
+    src, dst = fmt_ip6(data[8:24]), fmt_ip6(data[24:40])
+    seg = data[40:40 + struct.unpack('!H', data[4:6])[0]]
+    bad = csum(data[8:40] + struct.pack('!IxxxB', len(seg), 58) + seg) != 0
+    target = fmt_ip6(seg[8:24])
+    lla = '-'
+    if len(seg) >= 32 and seg[25] == 1:
+        lla = fmt_mac(seg[26:32])
+    if seg[0] == 135:
+        s = 'nd ns %s > %s who-has %s lla %s' % (src, dst, target, lla)
+    else:
+        bits = seg[4]
+        flags = ''.join(f for f, b in (('R', 128), ('S', 64), ('O', 32))
+                        if bits & b)
+        s = 'nd na %s > %s %s is-at %s flags %s' % (src, dst, target, lla,
+                                                    flags or '-')
+    return s + ' hlim=%d' % data[7], bad
+
+
 def decode(line):
     return decode_frame(bytes.fromhex(line.strip()))
 
@@ -291,6 +353,9 @@ def decode_frame(p):
             s += 'arp op=%d %s %s > %s %s' % (op, sha, spa, tha, tpa)
     elif ethertype == 0x0800:
         text, bad = decode_ip(p[14:])
+        s += text
+    elif ethertype == 0x86dd and decode_nd(p[14:]):
+        text, bad = decode_nd(p[14:])
         s += text
     else:
         s += 'ethertype 0x%04x' % ethertype

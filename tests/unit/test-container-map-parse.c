@@ -231,10 +231,15 @@ test_parse_echo(void **state OVS_UNUSED)
     icmp6_set_csum(p);
     assert_other("ICMPv6 type 8", p);
     ofpbuf_clear(&l4);
-    put_icmp(&l4, 135, 0, 0, 0, 16);    /* Neighbor solicitation. */
+    put_icmp(&l4, 133, 0, 0, 0, 16);    /* Router solicitation. */
     p = make_ip6(IP6_PEER, IP6_X, IPPROTO_ICMPV6, &l4);
     icmp6_set_csum(p);
-    assert_other("ICMPv6 neighbor solicitation", p);
+    assert_other("ICMPv6 router solicitation", p);
+    ofpbuf_clear(&l4);
+    put_icmp(&l4, 135, 0, 0, 0, 16);    /* Neighbour solicitation, */
+    p = make_ip6(IP6_PEER, IP6_X, IPPROTO_ICMPV6, &l4);
+    icmp6_set_csum(p);                  /* with hop limit 61. */
+    assert_malformed("ICMPv6 neighbour solicitation, forwarded", p);
 
     ofpbuf_uninit(&l4);
 }

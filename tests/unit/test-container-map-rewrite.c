@@ -15,8 +15,9 @@
  */
 
 /* cmocka unit tests of lib/container-map-packet's in-place rewrites: the
- * switch's ARP replies and probes, and ICMP and ICMPv6 echo replies (their
- * addresses, TTL, lengths and checksums). */
+ * switch's ARP replies and probes, its IPv6 neighbour advertisements (and
+ * the checks a solicitation must pass to get one), and ICMP and ICMPv6 echo
+ * replies (their addresses, TTL, lengths and checksums). */
 
 #include <config.h>
 
@@ -198,6 +199,217 @@ test_echo_reply_ipv4(void **state OVS_UNUSED)
     }
 }
 
+/* Neighbour discovery. */
+
+/* Sets the checksum of the neighbour discovery message in 'p' (behind any
+ * extension headers). */
+static void
+nd_set_csum(struct dp_packet *p)
+{
+    struct icmp_header *icmp = dp_packet_l4(p);
+
+    icmp->icmp_csum = 0;
+    icmp->icmp_csum = packet_csum_upperlayer6(dp_packet_l3(p), icmp,
+                                              IPPROTO_ICMPV6,
+                                              dp_packet_l4_size(p));
+}
+
+/* Returns a new neighbour solicitation or advertisement ('type' 135 or
+ * 136) 'src' -> 'dst' for 'target' with hop limit 'hlim', 'flags' in its
+ * first word, a link-layer address option of 'opt_len' units with 'lla'
+ * (none if 'opt_len' is 0) and 'ext' bytes of IPv6 destination options
+ * before it (0 or 8). */
+static struct dp_packet *
+make_nd(uint8_t type, const char *src, const char *dst, const char *target,
+        uint8_t hlim, uint32_t flags, uint8_t opt_len, struct eth_addr lla,
+        size_t ext)
+{
+    struct in6_addr t = ip6_addr(target);
+    struct ofpbuf l3, l4;
+    struct dp_packet *p;
+    uint8_t *opt;
+
+    ofpbuf_init(&l4, 128);
+    put_icmp(&l4, type, 0, 0, 0, 0);
+    put_16aligned_be32(ALIGNED_CAST(ovs_16aligned_be32 *,
+                                    (uint8_t *) l4.data + 4), htonl(flags));
+    ofpbuf_put(&l4, &t, sizeof t);
+    if (opt_len) {
+        opt = ofpbuf_put_zeros(&l4, opt_len * 8);
+        opt[0] = type == 135 ? 1 : 2;
+        opt[1] = opt_len;
+        memcpy(opt + 2, &lla, sizeof lla);
+    }
+
+    ofpbuf_init(&l3, 256);
+    if (ext) {
+        struct ofpbuf body;
+        uint8_t *d;
+
+        ofpbuf_init(&body, 256);
+        d = ofpbuf_put_zeros(&body, 8);
+        d[0] = IPPROTO_ICMPV6;
+        d[2] = 1;               /* PadN option of 4 bytes. */
+        d[3] = 4;
+        ofpbuf_put(&body, l4.data, l4.size);
+        put_ip6(&l3, src, dst, IPPROTO_DSTOPTS, hlim, &body);
+        ofpbuf_uninit(&body);
+    } else {
+        put_ip6(&l3, src, dst, IPPROTO_ICMPV6, hlim, &l4);
+    }
+    p = make_frame(sw_mac, peer_mac, ETH_TYPE_IPV6, &l3, 0);
+    nd_set_csum(p);
+    ofpbuf_uninit(&l3);
+    ofpbuf_uninit(&l4);
+    return p;
+}
+
+static void
+test_nd_advert(void **state OVS_UNUSED)
+{
+    const struct eth_addr asker = ETH_ADDR_C(50, 54, 00, 00, 00, 07);
+    const struct eth_addr all_nodes = ETH_ADDR_C(33, 33, 00, 00, 00, 01);
+    struct in6_addr x6 = ip6_addr(IP6_X), peer6 = ip6_addr(IP6_PEER);
+    struct {
+        const char *src;
+        const char *dst;
+        uint8_t opt_len;
+        size_t ext;
+    } cases[] = {
+        { IP6_PEER, "ff02::1:ff00:10", 1, 0 },  /* Multicast, with SLL. */
+        { IP6_PEER, IP6_X, 0, 0 },              /* Unicast, without. */
+        { IP6_PEER, IP6_X, 3, 8 },              /* Longer, with options. */
+        { "::", "ff02::1:ff00:10", 0, 0 },      /* Duplicate address
+                                                 * detection. */
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        bool dad = !strcmp(cases[i].src, "::");
+        const struct ovs_16aligned_ip6_hdr *ip6;
+        const struct ovs_nd_msg *nd;
+        const struct eth_header *eth;
+        struct container_map_pkt pkt;
+        struct in6_addr a;
+        struct dp_packet *p;
+        struct flow flow;
+
+        p = make_nd(135, cases[i].src, cases[i].dst, IP6_X, 255, 0,
+                    cases[i].opt_len, asker, cases[i].ext);
+        container_map_pkt_parse(p, &pkt);
+        assert_int_equal(pkt.kind, CONTAINER_MAP_PKT_ND_NS);
+        assert_true(ipv6_addr_equals(&pkt.icmp_src, &x6));
+        assert_true(eth_addr_equals(pkt.nd_lla, (cases[i].opt_len == 1
+                                                 ? asker : eth_addr_zero)));
+
+        assert_true(container_map_nd_make_na(p, &pkt, sw_mac));
+        assert_int_equal(dp_packet_size(p), ETH_HEADER_LEN + 40 + 32);
+        assert_int_equal(dp_packet_l4_size(p), 32);
+        eth = dp_packet_eth(p);
+        assert_true(eth_addr_equals(eth->eth_src, sw_mac));
+        assert_true(eth_addr_equals(eth->eth_dst,
+                                    (dad ? all_nodes
+                                     : cases[i].opt_len == 1 ? asker
+                                     : peer_mac)));
+        ip6 = dp_packet_l3(p);
+        assert_int_equal(ip6->ip6_hlim, 255);
+        assert_int_equal(ip6->ip6_nxt, IPPROTO_ICMPV6);
+        assert_int_equal(ntohs(ip6->ip6_plen), 32);
+        memcpy(&a, &ip6->ip6_src, sizeof a);
+        assert_true(ipv6_addr_equals(&a, &x6));
+        memcpy(&a, &ip6->ip6_dst, sizeof a);
+        assert_true(ipv6_addr_equals(&a, dad ? &in6addr_all_hosts : &peer6));
+        nd = dp_packet_l4(p);
+        assert_int_equal(nd->icmph.icmp6_type, 136);
+        assert_int_equal(ntohl(get_16aligned_be32(&nd->rso_flags)),
+                         dad ? ND_RSO_OVERRIDE
+                         : ND_RSO_SOLICITED | ND_RSO_OVERRIDE);
+        memcpy(&a, &nd->target, sizeof a);
+        assert_true(ipv6_addr_equals(&a, &x6));
+        assert_int_equal(nd->options[0].type, 2);
+        assert_int_equal(nd->options[0].len, 1);
+        assert_true(eth_addr_equals(nd->options[0].mac, sw_mac));
+        if (!icmp6_csum_ok(p)) {
+            fail_msg("case %d: bad ICMPv6 checksum", (int) i);
+        }
+
+        /* What it wrote is a valid advertisement. */
+        flow_extract(p, &flow);
+        container_map_pkt_parse(p, &pkt);
+        assert_int_equal(pkt.kind, CONTAINER_MAP_PKT_ND_NA);
+        assert_true(eth_addr_equals(pkt.nd_lla, sw_mac));
+        dp_packet_delete(p);
+    }
+}
+
+/* What a receiver must ignore (RFC 4861 section 7.1) is malformed. */
+static void
+test_nd_invalid(void **state OVS_UNUSED)
+{
+    const struct eth_addr lla = ETH_ADDR_C(50, 54, 00, 00, 00, 07);
+    struct {
+        uint8_t type;
+        const char *src;
+        const char *dst;
+        const char *target;
+        uint8_t hlim;
+        uint32_t flags;
+        uint8_t opt_len;
+        enum container_map_pkt_kind kind;
+    } cases[] = {
+        { 135, IP6_PEER, IP6_X, IP6_X, 255, 0, 1, CONTAINER_MAP_PKT_ND_NS },
+        { 135, IP6_PEER, IP6_X, IP6_X, 254, 0, 1,
+          CONTAINER_MAP_PKT_MALFORMED },                /* Forwarded. */
+        { 135, IP6_PEER, IP6_X, "ff02::1", 255, 0, 1,
+          CONTAINER_MAP_PKT_MALFORMED },                /* Target. */
+        { 135, "::", IP6_X, IP6_X, 255, 0, 0,
+          CONTAINER_MAP_PKT_MALFORMED },                /* DAD, unicast. */
+        { 135, "::", "ff02::1:ff00:10", IP6_X, 255, 0, 1,
+          CONTAINER_MAP_PKT_MALFORMED },                /* DAD with SLL. */
+        { 136, IP6_X, IP6_PEER, IP6_X, 255, ND_RSO_SOLICITED, 1,
+          CONTAINER_MAP_PKT_ND_NA },
+        { 136, IP6_X, "ff02::1", IP6_X, 255, ND_RSO_OVERRIDE, 1,
+          CONTAINER_MAP_PKT_ND_NA },
+        { 136, IP6_X, "ff02::1", IP6_X, 255, ND_RSO_SOLICITED, 1,
+          CONTAINER_MAP_PKT_MALFORMED },                /* Solicited, to
+                                                         * all. */
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct container_map_pkt pkt;
+        struct dp_packet *p;
+
+        p = make_nd(cases[i].type, cases[i].src, cases[i].dst,
+                    cases[i].target, cases[i].hlim, cases[i].flags,
+                    cases[i].opt_len, lla, 0);
+        container_map_pkt_parse(p, &pkt);
+        if (pkt.kind != cases[i].kind) {
+            fail_msg("case %d: kind %d, not %d", (int) i, pkt.kind,
+                     cases[i].kind);
+        }
+
+        /* A wrong checksum, an option of length zero or one that runs past
+         * the end. */
+        if (cases[i].kind != CONTAINER_MAP_PKT_MALFORMED) {
+            uint8_t *l4 = dp_packet_l4(p);
+            size_t n = dp_packet_l4_size(p);
+
+            l4[2] ^= 1;
+            container_map_pkt_parse(p, &pkt);
+            assert_int_equal(pkt.kind, CONTAINER_MAP_PKT_MALFORMED);
+            l4[2] ^= 1;
+            l4[n - 7] = 0;
+            nd_set_csum(p);
+            container_map_pkt_parse(p, &pkt);
+            assert_int_equal(pkt.kind, CONTAINER_MAP_PKT_MALFORMED);
+            l4[n - 7] = 2;
+            nd_set_csum(p);
+            container_map_pkt_parse(p, &pkt);
+            assert_int_equal(pkt.kind, CONTAINER_MAP_PKT_MALFORMED);
+        }
+        dp_packet_delete(p);
+    }
+}
+
 static void
 test_echo_reply_ipv6(void **state OVS_UNUSED)
 {
@@ -267,6 +479,8 @@ main(void)
         cmocka_unit_test(test_arp_rewrites),
         cmocka_unit_test(test_echo_reply_ipv4),
         cmocka_unit_test(test_echo_reply_ipv6),
+        cmocka_unit_test(test_nd_advert),
+        cmocka_unit_test(test_nd_invalid),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
