@@ -107,7 +107,9 @@ cmd_set_mac(struct container_map_cmd *cmd)
 }
 
 /* container-map/announce BRIDGE OFPORT: a gratuitous ARP for every mapped
- * IPv4 address of the bridge, from the bridge's ARP MAC, out of OFPORT.
+ * IPv4 address of the bridge, and an unsolicited neighbour advertisement
+ * (overriding, to all nodes) for every mapped IPv6 address, from the
+ * bridge's ARP MAC, out of OFPORT.
  * After container-map/set-mac, or after moving addresses to this host, it
  * updates the neighbours at once instead of when their entries expire. */
 struct announce_aux {
@@ -128,6 +130,17 @@ announce_addr(const struct container_map_addr_view *addr, void *aux_)
         dp_packet_init(&packet, 0);
         compose_arp(&packet, ARP_OP_REQUEST, aux->mac, eth_addr_zero, true,
                     ip, ip);
+        ofproto_dpif_send_packet(aux->port, false, &packet);
+        dp_packet_uninit(&packet);
+        aux->n++;
+    } else {
+        struct eth_addr all_nodes;
+        struct dp_packet packet;
+
+        ipv6_multicast_to_ethernet(&all_nodes, &in6addr_all_hosts);
+        dp_packet_init(&packet, 0);
+        compose_nd_na(&packet, aux->mac, all_nodes, &addr->ip,
+                      &in6addr_all_hosts, htonl(ND_RSO_OVERRIDE));
         ofproto_dpif_send_packet(aux->port, false, &packet);
         dp_packet_uninit(&packet);
         aux->n++;

@@ -25,6 +25,8 @@
 
 #include "container-map-ofproto.h"
 
+#include <netinet/icmp6.h>
+
 #include "container-map-cmd.h"
 #include "container-map-odp.h"
 #include "container-map-view.h"
@@ -128,6 +130,13 @@ trace_egress(const struct flow *flow, uint32_t table_id,
                     "answered by the switch, replies and announcements for "
                     "mapped IPs are dropped, others pass");
         trace_report(trace, &s);
+    } else if (is_nd(flow, NULL)) {
+        ds_put_cstr(&s, "neighbour discovery from a container: "
+                    "solicitations for mapped IPs are answered by the "
+                    "switch, advertisements of them, duplicate address "
+                    "detection for them, router advertisements and "
+                    "redirects are dropped, others pass");
+        trace_report(trace, &s);
     } else if (is_ip(flow) && is_ports_proto(flow->nw_proto)) {
         trace_flow_ips(flow, &src, &dst);
         ds_put_format(&s, "source "ETH_ADDR_FMT" ",
@@ -199,7 +208,22 @@ trace_lookup(const struct flow *flow, uint32_t table_id,
           && is_ports_proto(flow->nw_proto) && flow->tp_dst);
 
     ds_put_format(&s, "container_map: table %"PRIu32": ", table_id);
-    if (flow->dl_type == htons(ETH_TYPE_ARP)
+    if (is_nd(flow, NULL)) {
+        struct container_map_addr_view addr;
+        bool mapped = container_map_get_addr(map, table_id, &flow->nd_target,
+                                             &addr);
+
+        ds_put_format(&s, "neighbour %s for ",
+                      (flow->tp_src == htons(ND_NEIGHBOR_SOLICIT)
+                       ? "solicitation" : "advertisement"));
+        container_map_cmd_format_ip(&s, &flow->nd_target);
+        ds_put_format(&s, " (%s): solicitations for mapped IPs are "
+                      "answered, advertisements of them dropped, answers "
+                      "to a container's solicitation go to it (by its "
+                      "reservation); anything else is %s",
+                      mapped ? "mapped" : "not mapped", trace_miss(cm));
+        trace_report(trace, &s);
+    } else if (flow->dl_type == htons(ETH_TYPE_ARP)
         || (is_ip(flow) && (flow->nw_proto == IPPROTO_ICMP
                             || flow->nw_proto == IPPROTO_ICMPV6))) {
         struct container_map_addr_view addr;

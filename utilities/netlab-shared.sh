@@ -46,6 +46,7 @@ NETLAB_SHARED_CONTAINERS=(
     "c2 host1 $NETLAB_SHARED_IP 02:00:00:00:00:02 2 34000-34999"
     "c3 host1 $NETLAB_SHARED_IP 02:00:00:00:00:03 3 35000-35999"
 )
+NETLAB_SHARED_FLOWS=()                  # br-int's flows (netlab_up_shared)
 NETLAB_LB_PROTO=tcp                     # load-balanced service on the shared
 NETLAB_LB_PORT=9000                     # IP; every container serves it
 NETLAB_LB_BACKENDS=(c1 c2)              # its backends at the start
@@ -182,6 +183,7 @@ netlab_up_shared() {
         flows+=("table=1,priority=50,dl_dst=$mac,actions=output:$ofport")
     done
     netlab_add_flows "$NETLAB_GW_HOST" "${flows[@]}" || return 1
+    NETLAB_SHARED_FLOWS=("${flows[@]}")
 
     netlab__run netlab_appctl "$NETLAB_GW_HOST" container-map/set-mac \
         "$NETLAB_BRIDGE" "$NETLAB_SHARED_MAC" || return 1
@@ -203,4 +205,88 @@ netlab_up_shared() {
     netlab_serve_kind client udp "$NETLAB_CLIENT_UDP_PORT" peer || return 1
     netlab_serve_kind client tcp "$NETLAB_CLIENT_SINK_PORT" sink || return 1
     return 0
+}
+
+# netlab_shared_ipv6: adds IPv6 to the running "shared" lab, in the same
+# roles as IPv4 (and addresses of netlab.sh, NETLAB_*6):
+#   - cm-client 2001:db8:2::2/64 routes 2001:db8:10::/64 via host1
+#     (2001:db8:2::1, forwarding), whose "gw" port has 2001:db8:10::1/64;
+#   - c1, c2 and c3 also hold 2001:db8:10::10/128, reserved for the same
+#     ranges, with 2001:db8:10::1 as their default gateway; the mapping
+#     2001:db8:10::10 tcp/9000 -> c1, c2 (each container serves tcp6/9000);
+#   - no static neighbour: the switch answers neighbour solicitations for
+#     the shared IP with $NETLAB_SHARED_MAC, and the gateway's answers to
+#     the containers' own solicitations come back to their MACs;
+#   - the client serves tcp6/udp6 on the ports of IPv4 (peer, sink).
+# Only the interfaces of the lab get IPv6; addresses skip duplicate
+# address detection, and nothing sends router advertisements.
+#
+# br-int flows added to netlab_up_shared's (gw = ofport 100):
+#   table 0  in_port=gw,icmp6,icmp_type=135|136  container_map(miss=continue),
+#                                                resubmit(,1)
+#            in_port=gw,ipv6,ipv6_dst=2001:db8:10::10  container_map
+netlab_shared_ipv6() {
+    local entry name host ip mac ofport range ns hostns backend flows
+    hostns=$(netlab_ns "$NETLAB_GW_HOST")
+    # Link-local addresses valid at once: the first solicitations go out
+    # without waiting for detection.
+    netlab__run ip netns exec "$hostns" sysctl -qw \
+        "net.ipv6.conf.$NETLAB_GW_PORT.accept_dad=0" \
+        "net.ipv6.conf.$NETLAB_GW_PORT.disable_ipv6=0" \
+        net.ipv6.conf.v-client.accept_dad=0 \
+        net.ipv6.conf.v-client.disable_ipv6=0 \
+        net.ipv6.conf.all.forwarding=1 || return 1
+    netlab__run ip -n "$hostns" addr add "$NETLAB_GW_IP6/64" \
+        dev "$NETLAB_GW_PORT" nodad || return 1
+    netlab__run ip -n "$hostns" addr add "$NETLAB_CLIENT_GW6/64" \
+        dev v-client nodad || return 1
+    ns=$(netlab_ns client)
+    netlab__run ip netns exec "$ns" sysctl -qw \
+        net.ipv6.conf.eth0.accept_dad=0 net.ipv6.conf.eth0.disable_ipv6=0 \
+        net.ipv6.conf.lo.disable_ipv6=0 || return 1
+    netlab__run ip -n "$ns" addr add "$NETLAB_CLIENT_IP6/64" dev eth0 nodad \
+        || return 1
+    netlab__run ip -n "$ns" route add "$NETLAB_GW_NET6" \
+        via "$NETLAB_CLIENT_GW6" || return 1
+
+    # The flows of netlab_up_shared, and these.
+    flows=("${NETLAB_SHARED_FLOWS[@]}")
+    flows+=("table=0,priority=110,in_port=$NETLAB_GW_OFPORT,icmp6,icmp_type=135,actions=container_map(miss=continue),resubmit(,1)")
+    flows+=("table=0,priority=110,in_port=$NETLAB_GW_OFPORT,icmp6,icmp_type=136,actions=container_map(miss=continue),resubmit(,1)")
+    flows+=("table=0,priority=100,in_port=$NETLAB_GW_OFPORT,ipv6,ipv6_dst=$NETLAB_SHARED_IP6,actions=container_map")
+    netlab_add_flows "$NETLAB_GW_HOST" "${flows[@]}" || return 1
+
+    for entry in "${NETLAB_SHARED_CONTAINERS[@]}"; do
+        read -r name host ip mac ofport range <<<"$entry"
+        ns=$(netlab_ns "$name")
+        # No link-local address (nothing to detect or solicit), no router
+        # solicitations.
+        netlab__run ip netns exec "$ns" sysctl -qw \
+            net.ipv6.conf.eth0.accept_dad=0 \
+            net.ipv6.conf.eth0.addr_gen_mode=1 \
+            net.ipv6.conf.eth0.router_solicitations=0 \
+            net.ipv6.conf.eth0.disable_ipv6=0 \
+            net.ipv6.conf.lo.disable_ipv6=0 || return 1
+        netlab__run ip -n "$ns" addr add "$NETLAB_SHARED_IP6/128" dev eth0 \
+            nodad || return 1
+        netlab__run ip -n "$ns" -6 route add "$NETLAB_GW_IP6" dev eth0 \
+            || return 1
+        netlab__run ip -n "$ns" -6 route add default via "$NETLAB_GW_IP6" \
+            dev eth0 || return 1
+        netlab__run netlab_appctl "$host" container-map/reserve \
+            "$NETLAB_BRIDGE" "$NETLAB_SHARED_IP6" "$mac" "$ofport" \
+            "ports=$range" || return 1
+        netlab_serve_kind "$name" tcp6 "$NETLAB_LB_PORT" hello || return 1
+    done
+    for backend in "${NETLAB_LB_BACKENDS[@]}"; do
+        entry=$(netlab_shared_container "$backend") || return 1
+        read -r name host ip mac ofport range <<<"$entry"
+        netlab__run netlab_appctl "$host" container-map/add "$NETLAB_BRIDGE" \
+            "$NETLAB_SHARED_IP6" "$NETLAB_LB_PROTO" "$NETLAB_LB_PORT" "$mac" \
+            "$ofport" || return 1
+    done
+
+    netlab_serve_kind client tcp6 "$NETLAB_CLIENT_TCP_PORT" peer || return 1
+    netlab_serve_kind client udp6 "$NETLAB_CLIENT_UDP_PORT" peer || return 1
+    netlab_serve_kind client tcp6 "$NETLAB_CLIENT_SINK_PORT" sink
 }

@@ -10,7 +10,8 @@
 #     tests/system/test-shared-ip-conn.sh and tests/system/test-flood.sh
 #     build the "shared" lab with netlab_up_shared (containers' own
 #     connections, ping, ARP, PMTU, load balancing; described above that
-#     function);
+#     function); tests/system/test-shared-ip6.sh adds IPv6 to it
+#     (netlab_shared_ipv6);
 #   - utilities/netlab-fabric.sh: the demo (utilities/container-map-demo.sh,
 #     "make demo") and tests/system/test-fabric.sh build the "fabric" lab
 #     with netlab_up_fabric (three hosts joined by VXLAN; described above
@@ -89,6 +90,12 @@ NETLAB_CLIENT_UDP_PORT=6000             # client: the same over UDP
 NETLAB_CLIENT_SINK_PORT=5001            # client: "received N bytes"
 NETLAB_SHARED_MAC=02:00:00:00:00:fe     # container-map/set-mac: the one MAC
                                         # ARP gives for mapped IPs
+# IPv6 (netlab_shared_ipv6): the same roles, on /64s.
+NETLAB_SHARED_IP6=2001:db8:10::10
+NETLAB_GW_IP6=2001:db8:10::1
+NETLAB_GW_NET6=2001:db8:10::/64
+NETLAB_CLIENT_IP6=2001:db8:2::2
+NETLAB_CLIENT_GW6=2001:db8:2::1
 
 # All node names netlab_up may create (netlab_down removes all of them), from
 # the settings of every lab (netlab-shared.sh, netlab-fabric.sh).
@@ -624,14 +631,18 @@ netlab__serve_script() {
 }
 
 # netlab_serve_kind NAME PROTO PORT KIND: server KIND (see
-# netlab__serve_script) in NAME's namespace on PROTO (tcp or udp) PORT.
+# netlab__serve_script) in NAME's namespace on PROTO (tcp or udp; tcp6 or
+# udp6 for IPv6) PORT.
 netlab_serve_kind() {
     local name=$1 proto=$2 port=$3 kind=$4 script ns listen ssopt
     ns=$(netlab_ns "$name")
     script=$(netlab__serve_script "$kind") || return 1
     case $proto in
-        tcp) listen="TCP-LISTEN:$port,fork,reuseaddr"; ssopt=-Hltn ;;
-        udp) listen="UDP-RECVFROM:$port,fork"; ssopt=-Hlun ;;
+        tcp) listen="TCP-LISTEN:$port,fork,reuseaddr"; ssopt=-Hltn4 ;;
+        udp) listen="UDP-RECVFROM:$port,fork"; ssopt=-Hlun4 ;;
+        tcp6) listen="TCP6-LISTEN:$port,fork,reuseaddr,ipv6only=1"
+              ssopt=-Hltn6 ;;
+        udp6) listen="UDP6-RECVFROM:$port,fork,ipv6only=1"; ssopt=-Hlun6 ;;
         *) netlab__err "netlab_serve_kind: unknown protocol $proto"; return 1 ;;
     esac
     netlab__log "+ serve $name $proto/$port ($kind)"
@@ -657,11 +668,20 @@ netlab_serve() {
     netlab_serve_kind "$1" tcp "$2" hello
 }
 
+# netlab__socat_addr TCP|UDP IP: socat's address type and host for IP
+# ("TCP:198.51.100.2", "TCP6:[2001:db8:2::2]").
+netlab__socat_addr() {
+    case $2 in
+        *:*) printf '%s6:[%s]' "$1" "$2" ;;
+        *) printf '%s:%s' "$1" "$2" ;;
+    esac
+}
+
 # netlab_tcp NODE IP PORT [REQUEST [HOLD [TIMEOUT [OPTIONS]]]]: connects from
 # NODE to IP:PORT, sends the line REQUEST after HOLD seconds (keeping the
 # connection open meanwhile) and prints the reply.  Fails if no connection
 # within TIMEOUT seconds (default 3).  OPTIONS: more socat options for the
-# TCP address, e.g. "sourceport=41000".
+# TCP address, e.g. "sourceport=41000".  IP may be IPv6.
 netlab_tcp() {
     local node=$1 ip=$2 port=$3 req=${4:-} hold=${5:-0} tmo=${6:-3}
     local opts=${7:-}
@@ -669,7 +689,8 @@ netlab_tcp() {
         sleep "$hold"
         [ -n "$req" ] && printf '%s\n' "$req"
     } | netlab_exec "$node" timeout $((tmo + 6)) socat -t 5 -T $((tmo + 5)) \
-        - "TCP:$ip:$port,connect-timeout=$tmo${opts:+,$opts}" 2>/dev/null
+        - "$(netlab__socat_addr TCP "$ip"):$port,connect-timeout=$tmo${opts:+,$opts}" \
+        2>/dev/null
 }
 
 # netlab_udp NODE IP PORT REQUEST [TIMEOUT]: sends the line REQUEST from NODE
@@ -679,7 +700,7 @@ netlab_udp() {
     local node=$1 ip=$2 port=$3 req=$4 tmo=${5:-2}
     printf '%s\n' "$req" \
         | netlab_exec "$node" timeout $((tmo + 5)) socat -t $((tmo + 3)) \
-            -T "$tmo" - "UDP:$ip:$port" 2>/dev/null
+            -T "$tmo" - "$(netlab__socat_addr UDP "$ip"):$port" 2>/dev/null
 }
 
 # netlab_udp1 NODE IP PORT REQUEST [HOLD [TIMEOUT]]: sends the line REQUEST
