@@ -107,6 +107,7 @@ container_map_backends_ref(struct container_map_backends *backends,
     /* The container's identity for rendezvous hashing: its MAC alone, the
      * same in every process and on every host. */
     b->hrw_id = hash_finish(mac_hash(0, spec->mac), 6);
+    atomic_init(&b->down, NULL);
     ovsrcu_set_hidden(&b->actions, NULL);
     hmap_insert(&backends->map, &b->hmap_node, hash);
     ovs_list_push_back(&backends->fresh, &b->fresh_node);

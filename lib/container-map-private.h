@@ -105,6 +105,9 @@ struct container_map_backend {
     ofp_port_t ofport;
     struct in6_addr tun_dst;        /* As in container_map_backend_spec. */
     uint32_t hrw_id;                /* Its identity for rendezvous hashing. */
+    ATOMIC(const char *) down;      /* Why its container is gone (a static
+                                     * string), or NULL: new connections
+                                     * avoid it (container_map_set_down()). */
     unsigned int n_refs;            /* Mappings, reservations, echo settings.*/
     unsigned int n_conns;           /* Connection entries leading here... */
     struct ovs_list conns;          /* ...in this list (the connections
@@ -474,31 +477,39 @@ container_map_entry_find_backend(const struct container_map_entry *entry,
 
 /* Returns the position of the backend that a new connection whose 5-tuple
  * hashes to 'hash' gets, by rendezvous hashing among the backends that are
- * not drained (adding or removing a backend only moves the connections that
- * the new backend wins or that the removed one had), or -1 if every backend
- * is drained. */
+ * neither drained nor down (adding or removing a backend only moves the
+ * connections that the new backend wins or that the removed one had), among
+ * those that are not drained if all of them are down, or -1 if every
+ * backend is drained. */
 static inline int
 container_map_entry_select(const struct container_map_entry *entry,
                            uint32_t hash)
 {
-    uint32_t best_score = 0;
-    int best = -1;
+    uint32_t best_score = 0, up_score = 0;
+    int best = -1, up = -1;
 
     if (entry->n_backends == 1) {
         return entry->draining ? -1 : 0;
     }
     for (uint32_t i = 0; i < entry->n_backends; i++) {
         if (!(entry->draining & (UINT64_C(1) << i))) {
-            uint32_t score = hash_finish(hash_add(hash,
-                                                  entry->backends[i]->hrw_id),
-                                         8);
+            const struct container_map_backend *b = entry->backends[i];
+            uint32_t score = hash_finish(hash_add(hash, b->hrw_id), 8);
+            const char *down;
+
             if (best < 0 || score > best_score) {
                 best = i;
                 best_score = score;
             }
+            atomic_read_relaxed(&CONST_CAST(struct container_map_backend *,
+                                            b)->down, &down);
+            if (!down && (up < 0 || score > up_score)) {
+                up = i;
+                up_score = score;
+            }
         }
     }
-    return best;
+    return up >= 0 ? up : best;
 }
 
 static inline uint32_t

@@ -42,6 +42,8 @@ mapping_view(const struct container_map_entry *e,
         container_map_backend_spec_of(b, &bv->spec);
         bv->drained = (e->draining & (UINT64_C(1) << i)) != 0;
         bv->actions = ovsrcu_get(struct container_map_actions *, &b->actions);
+        atomic_read_relaxed(&CONST_CAST(struct container_map_backend *,
+                                        b)->down, &bv->down);
         container_map_counters_get(e->bstats[i], &bv->n_packets,
                                    &bv->n_bytes);
         view->n_packets += bv->n_packets;

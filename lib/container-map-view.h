@@ -40,6 +40,8 @@ struct container_map_actions;
 struct container_map_backend_view {
     struct container_map_backend_spec spec;
     bool drained;                   /* Mappings only. */
+    const char *down;               /* Why new connections avoid it, or
+                                     * NULL (container_map_set_down()). */
     const struct container_map_actions *actions;  /* NULL: unreachable.  Valid
                                                    * until the next quiescent
                                                    * state. */
@@ -150,5 +152,12 @@ void container_map_for_each_new_backend(struct container_map *,
 void container_map_set_actions(struct container_map *,
                                struct container_map_backend *,
                                struct container_map_actions *actions);
+/* Says that 'backend''s container is gone, for 'reason' (a static string,
+ * shown by container-map/show), or back ('reason' NULL).  New connections
+ * to its mappings go to the other backends while it is down (to it anyway,
+ * if they all are); its connections go on. */
+void container_map_set_down(struct container_map *,
+                            struct container_map_backend *,
+                            const char *reason);
 
 #endif /* container-map-view.h */

@@ -679,6 +679,7 @@ for_each_backend(struct container_map *cm, uint32_t table_id, bool fresh,
             container_map_backend_spec_of(b, &ref->view.spec);
             ref->view.actions = ovsrcu_get_protected(
                 struct container_map_actions *, &b->actions);
+            atomic_read_relaxed(&b->down, &ref->view.down);
         }
     }
     ovs_mutex_unlock(&cm->mutex);
@@ -713,6 +714,14 @@ container_map_set_actions(struct container_map *cm,
     ovs_mutex_lock(&cm->mutex);
     container_map_backend_set_actions(backend, actions);
     ovs_mutex_unlock(&cm->mutex);
+}
+
+void
+container_map_set_down(struct container_map *cm OVS_UNUSED,
+                       struct container_map_backend *backend,
+                       const char *reason)
+{
+    atomic_store_relaxed(&backend->down, reason);
 }
 
 /* Connections. */

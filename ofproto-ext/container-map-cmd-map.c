@@ -433,9 +433,13 @@ show_mapping(const struct container_map_mapping_view *m, void *aux_)
 
         ds_put_cstr(s, "    -> ");
         container_map_cmd_format_backend(s, aux->ofproto, &b->spec);
-        ds_put_format(s, ": packets=%llu bytes=%llu%s%s\n", b->n_packets,
+        ds_put_format(s, ": packets=%llu bytes=%llu%s%s", b->n_packets,
                       b->n_bytes, b->drained ? " drained" : "",
                       b->actions ? "" : " unreachable");
+        if (b->down && b->actions) {
+            ds_put_format(s, " down (%s)", b->down);
+        }
+        ds_put_char(s, '\n');
     }
 }
 

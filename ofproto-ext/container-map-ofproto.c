@@ -30,6 +30,7 @@
 #include "container-map-odp.h"
 #include "container-map-view.h"
 #include "bitmap.h"
+#include "connectivity.h"
 #include "coverage.h"
 #include "dpif.h"
 #include "dpif-netdev.h"
@@ -49,11 +50,14 @@
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
 #include "seq.h"
+#include "smap.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(container_map_ofproto);
 
 COVERAGE_DEFINE(container_map_backend_compile);
+COVERAGE_DEFINE(container_map_backend_down);
+COVERAGE_DEFINE(container_map_backend_up);
 
 /* Bridge name -> table number.  A bridge gets the lowest number that is
  * free when it first needs one, and gives it back when it is destroyed
@@ -65,6 +69,7 @@ struct container_map_bridge {
     uint32_t table_id;
     uint64_t tnl_seq;               /* tnl_conf_seq when last compiled. */
     uint64_t reconf_seq;            /* 'reconf_seq' when last compiled. */
+    uint64_t conn_seq;              /* connectivity_seq when last checked. */
     bool mac_configured;            /* MAC set by container-map/set-mac. */
     bool translated;                /* Translation got the number: datapath
                                      * actions may hold it. */
@@ -184,6 +189,72 @@ struct compile_aux {
     bool all;
 };
 
+/* Backends' health.  A backend is down while nothing could answer there: it
+ * has no datapath actions (its port is gone), its port is down or has no
+ * carrier, or its tunnel port's BFD session says the far end does not
+ * forward.  Returns why, or NULL if it is up. */
+static const char *
+backend_down_reason(struct ofproto_dpif *ofproto,
+                    const struct container_map_backend_spec *b,
+                    const struct container_map_actions *actions)
+{
+    struct ofport *port = ofproto_get_port(&ofproto->up, b->ofport);
+    const char *reason = NULL;
+    enum netdev_flags flags;
+    struct smap bfd;
+
+    if (!port || !actions) {
+        return "unreachable";
+    }
+    if (ipv6_addr_equals(&b->tun_dst, &in6addr_any)) {
+        if (netdev_get_flags(port->netdev, &flags) || !(flags & NETDEV_UP)) {
+            return "port down";
+        } else if (!netdev_get_carrier(port->netdev)) {
+            return "no carrier";
+        }
+    }
+    smap_init(&bfd);
+    if (!ofproto_port_get_bfd_status(&ofproto->up, b->ofport, &bfd)
+        && !smap_get_bool(&bfd, "forwarding", true)) {
+        reason = "tunnel down (BFD)";
+    }
+    smap_destroy(&bfd);
+    return reason;
+}
+
+static void
+check_backend(struct ofproto_dpif *ofproto,
+              struct container_map_backend *backend,
+              const struct container_map_backend_spec *b,
+              const char *was, const struct container_map_actions *actions)
+{
+    const char *reason = backend_down_reason(ofproto, b, actions);
+
+    if (reason != was && (!reason || !was || strcmp(reason, was))) {
+        container_map_set_down(container_map_global(), backend, reason);
+        if (reason) {
+            COVERAGE_INC(container_map_backend_down);
+        } else {
+            COVERAGE_INC(container_map_backend_up);
+        }
+        VLOG_INFO("%s: container "ETH_ADDR_FMT" on port %"PRIu16" is %s%s%s",
+                  ofproto->up.name, ETH_ADDR_ARGS(b->mac),
+                  ofp_to_u16(b->ofport), reason ? "down (" : "up again",
+                  reason ? reason : "", reason ? "): new connections avoid "
+                  "it" : "");
+    }
+}
+
+static void
+check_backend_cb(struct container_map_backend *backend,
+                 const struct container_map_backend_view *view, void *aux_)
+{
+    struct compile_aux *aux = aux_;
+
+    check_backend(aux->ofproto, backend, &view->spec, view->down,
+                  view->actions);
+}
+
 static void
 compile_backend(struct container_map_backend *backend,
                 const struct container_map_backend_view *view, void *aux_)
@@ -239,14 +310,15 @@ compile_backend(struct container_map_backend *backend,
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
         VLOG_WARN_RL(&rl, "%s: container "ETH_ADDR_FMT" on port %"PRIu16
-                     " is unreachable (no datapath output for it%s); packets "
-                     "mapped to it are dropped until it is",
+                     " is unreachable (no datapath output for it%s); new "
+                     "connections avoid it, others are dropped until it is",
                      aux->ofproto->up.name, ETH_ADDR_ARGS(b->mac),
                      ofp_to_u16(b->ofport),
                      ipv6_addr_equals(&b->tun_dst, &in6addr_any)
                      ? "" : ", the tunnel route or neighbour may not be "
                             "known yet");
     }
+    check_backend(aux->ofproto, backend, b, view->down, actions);
     if (container_map_actions_equal(view->actions, actions)) {
         free(actions);
     } else {
@@ -356,9 +428,11 @@ void
 container_map_ofproto_run(struct ofproto_dpif *ofproto)
 {
     static struct ovsthread_once sweeper_once = OVSTHREAD_ONCE_INITIALIZER;
+    uint64_t conn_seq = seq_read(connectivity_seq_get());
     uint64_t tnl_seq = seq_read(tnl_conf_seq);
     struct container_map_bridge *br;
     bool default_mac = false;
+    bool health = false;
     uint32_t table_id = 0;
     bool stale = false;
 
@@ -374,6 +448,11 @@ container_map_ofproto_run(struct ofproto_dpif *ofproto)
         br->reconf_seq = reconf_seq;
         stale = true;
     }
+    if (br && br->conn_seq != conn_seq) {
+        br->conn_seq = conn_seq;
+        health = true;
+        table_id = br->table_id;
+    }
     if (br && !br->mac_configured) {
         default_mac = true;
         table_id = br->table_id;
@@ -385,6 +464,11 @@ container_map_ofproto_run(struct ofproto_dpif *ofproto)
     }
     if (stale) {
         container_map_compile_backends(ofproto, true);
+    } else if (health) {
+        struct compile_aux aux = { .ofproto = ofproto, .all = true };
+
+        container_map_for_each_backend(container_map_global(), table_id,
+                                       check_backend_cb, &aux);
     }
 }
 

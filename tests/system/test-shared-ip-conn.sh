@@ -26,7 +26,8 @@
 #      container that sent the packet, and only that one;
 #   7. load balancing on tcp/9000: connections held open while a backend
 #      is added, one drained and one removed stay on the backend they
-#      started on; new connections avoid drained and removed backends;
+#      started on; new connections avoid drained and removed backends, and
+#      a backend whose container's veth is down (until it is up again);
 #   8. no megaflow matches on TCP/UDP ports, and more connections make no
 #      more megaflows;
 #   9. teardown leaves no namespace, daemon or temp directory behind.
@@ -508,6 +509,42 @@ check "lb: held connections (on $(tally "$before")) on c3 stay on c3 after 'del 
 st=$?
 check "lb: 12 new connections all answered, by c2 and c3 only ($(tally "$new_b"))" \
     $st "replies from: $(oneline "$new_b")"
+
+# Phase C: backends c2, c3.  c3's container goes away (its eth0 down, so its
+# port on br-int loses carrier): the switch takes c3 out of new-connection
+# selection by itself; back up, c3 gets new connections again.
+netlab_exec c3 ip link set eth0 down
+t0=$(date +%s%N)
+down=
+for _ in $(seq 50); do
+    down=$(cm_show | grep -F -- "-> ${MAC[c3]}" | grep -o 'down (.*)')
+    [ -n "$down" ] && break
+    sleep 0.1
+done
+t_down=$(( ($(date +%s%N) - t0) / 1000000 ))
+lb_open new-c 45001 12 0
+wait "${lb_pids[@]}"
+new_c=$(lb_replied new-c 12)
+echo "# c3 shown down after ${t_down} ms"
+[ "$down" = "down (no carrier)" ] && ! grep -qvE '^c2$' <<<"$new_c"
+st=$?
+check "lb: c3's veth down: show says \"${down:-up}\"; 12 new connections all answered by c2 ($(tally "$new_c"))" \
+    $st "replies from: $(oneline "$new_c")" "$(cm_show | grep -F -- '->')"
+netlab_exec c3 ip link set eth0 up
+# (Down, eth0 lost its routes.)
+netlab_exec c3 ip route replace "$NETLAB_GW_IP" dev eth0
+netlab_exec c3 ip route replace default via "$NETLAB_GW_IP"
+for _ in $(seq 50); do
+    cm_show | grep -F -- "-> ${MAC[c3]}" | grep -q 'down' || break
+    sleep 0.1
+done
+lb_open new-d 46001 12 0
+wait "${lb_pids[@]}"
+new_d=$(lb_replied new-d 12)
+! grep -qvE '^(c2|c3)$' <<<"$new_d" && grep -q c3 <<<"$new_d"
+st=$?
+check "lb: c3's veth up again: 12 new connections all answered, by c2 and c3 ($(tally "$new_d"))" \
+    $st "replies from: $(oneline "$new_d")" "$(cm_show | grep -F -- '->')"
 
 # --- 8. Megaflows ---------------------------------------------------------
 # A batch of each kind of traffic, then a batch four times as big: the
