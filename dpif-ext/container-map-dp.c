@@ -332,6 +332,36 @@ cm_answer(struct cm_ctx *ctx, struct dp_packet *packet)
 
 /* 3. Ingress. */
 
+static bool
+cm_is_down(const struct container_map_backend *b)
+{
+    const char *down;
+
+    atomic_read_relaxed(&CONST_CAST(struct container_map_backend *, b)->down,
+                        &down);
+    return down != NULL;
+}
+
+/* Answers TCP segment 'packet' of connection 'conn', whose container is
+ * gone, with a RST from the switch, so that the client gives up at once
+ * (and reconnects to a live backend); the entry then closes. */
+static enum cm_verdict
+cm_reset(struct cm_ctx *ctx, struct dp_packet *packet,
+         const struct container_map_pkt *pkt, struct container_map_conn *conn)
+{
+    struct eth_addr mac = container_map_get_mac(ctx->map, ctx->table_id);
+
+    container_map_conn_touch(conn, cm_now(ctx), TCP_RST, true,
+                             dp_packet_size(packet));
+    if (eth_addr_is_zero(mac)) {
+        cm_count(ctx, CONTAINER_MAP_DROP_NO_BACKEND);
+        return CM_DROP;
+    }
+    container_map_tcp_make_rst(cm_answer(ctx, packet), pkt, mac);
+    cm_count(ctx, CONTAINER_MAP_EV_DEAD_RESET);
+    return CM_CONSUMED;
+}
+
 /* Picks the backend of tracked mapping 'entry' for a connection that has no
  * entry: the one it had before the mapping became tracked, if it may be
  * such a connection, otherwise by rendezvous hashing of its 5-tuple. */
@@ -429,6 +459,15 @@ cm_ingress_l4(struct cm_ctx *ctx, struct dp_packet *packet,
     return CM_CONSUMED;
 
 deliver_conn:
+    if (pkt->proto == IPPROTO_TCP && OVS_UNLIKELY(cm_is_down(conn->backend))
+        && !(pkt->tcp_flags & TCP_RST)) {
+        bool reset;
+
+        atomic_read_relaxed(&ctx->map->conns.dead_reset, &reset);
+        if (reset) {
+            return cm_reset(ctx, packet, pkt, conn);
+        }
+    }
     container_map_conn_touch(conn, cm_now(ctx), pkt->tcp_flags, true,
                              dp_packet_size(packet));
     cm_deliver(ctx, packet, conn->backend, conn->backend_stats);

@@ -97,8 +97,10 @@ container_map_conns_init(struct container_map_conns *conns, uint32_t basis)
         .unanswered_ms = 10 * 1000,
         .per_source = 65536,
         .per_container = 262144,
+        .dead_reset = true,
     };
     atomic_init(&conns->tcp_ms, conns->settings.tcp_ms);
+    atomic_init(&conns->dead_reset, true);
     atomic_init(&conns->udp_ms, conns->settings.udp_ms);
     ovsrcu_init(&conns->chains,
                 chains_create(conns->settings.max_conns, 0));
@@ -125,6 +127,7 @@ container_map_conns_set_settings(struct container_map_conns *conns,
     conns->settings = *s;
     atomic_store_relaxed(&conns->tcp_ms, s->tcp_ms);
     atomic_store_relaxed(&conns->udp_ms, s->udp_ms);
+    atomic_store_relaxed(&conns->dead_reset, s->dead_reset);
 }
 
 /* Links every connection into new heads for 'max_conns', through the 'next'

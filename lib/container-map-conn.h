@@ -45,6 +45,7 @@
  * connections are delivered by their reservation, with or without an
  * entry. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +64,8 @@ struct container_map_conn_settings {
                                      * the container has not answered. */
     unsigned int per_source;        /* Inbound connections per remote IP. */
     unsigned int per_container;     /* Connections per container. */
+    bool dead_reset;                /* TCP to a backend that is down gets a
+                                     * RST from the switch (else it waits). */
 };
 
 /* Lowering the limit below the table's content removes nothing: new

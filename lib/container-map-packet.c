@@ -501,6 +501,79 @@ container_map_nd_make_na(struct dp_packet *packet,
 }
 
 void
+container_map_tcp_make_rst(struct dp_packet *packet,
+                           const struct container_map_pkt *pkt,
+                           const struct eth_addr mac)
+{
+    const struct tcp_header *in = dp_packet_l4(packet);
+    bool ipv4 = IN6_IS_ADDR_V4MAPPED(&pkt->src);
+    size_t l3_len = ipv4 ? IP_HEADER_LEN : IPV6_HEADER_LEN;
+    uint32_t seq = ntohl(get_16aligned_be32(&in->tcp_seq));
+    uint32_t ack = ntohl(get_16aligned_be32(&in->tcp_ack));
+    uint16_t flags = TCP_FLAGS(in->tcp_ctl);
+    size_t data_len = dp_packet_l4_size(packet) - TCP_OFFSET(in->tcp_ctl) * 4;
+    struct eth_header *eth = dp_packet_eth(packet);
+    uint8_t *l3 = dp_packet_l3(packet);
+    struct tcp_header *tcp;
+
+    eth->eth_dst = eth->eth_src;
+    eth->eth_src = mac;
+    dp_packet_set_l4(packet, l3 + l3_len);
+    dp_packet_set_size(packet, ETH_HEADER_LEN + l3_len + TCP_HEADER_LEN);
+    packet->l2_pad_size = 0;
+
+    tcp = dp_packet_l4(packet);
+    tcp->tcp_src = pkt->dst_port;
+    tcp->tcp_dst = pkt->src_port;
+    if (flags & TCP_ACK) {
+        put_16aligned_be32(&tcp->tcp_seq, htonl(ack));
+        put_16aligned_be32(&tcp->tcp_ack, htonl(0));
+        tcp->tcp_ctl = TCP_CTL(TCP_RST, 5);
+    } else {
+        seq += data_len + !!(flags & TCP_SYN) + !!(flags & TCP_FIN);
+        put_16aligned_be32(&tcp->tcp_seq, htonl(0));
+        put_16aligned_be32(&tcp->tcp_ack, htonl(seq));
+        tcp->tcp_ctl = TCP_CTL(TCP_RST | TCP_ACK, 5);
+    }
+    tcp->tcp_winsz = 0;
+    tcp->tcp_urg = 0;
+    tcp->tcp_csum = 0;
+
+    if (ipv4) {
+        struct ip_header *ip = ALIGNED_CAST(struct ip_header *, l3);
+
+        ip->ip_ihl_ver = IP_IHL_VER(5, 4);
+        ip->ip_tos = 0;
+        ip->ip_tot_len = htons(IP_HEADER_LEN + TCP_HEADER_LEN);
+        ip->ip_id = 0;
+        ip->ip_frag_off = htons(IP_DF);
+        ip->ip_ttl = 64;
+        ip->ip_proto = IPPROTO_TCP;
+        put_16aligned_be32(&ip->ip_src,
+                           in6_addr_get_mapped_ipv4(&pkt->dst));
+        put_16aligned_be32(&ip->ip_dst,
+                           in6_addr_get_mapped_ipv4(&pkt->src));
+        ip->ip_csum = 0;
+        ip->ip_csum = csum(ip, IP_HEADER_LEN);
+        tcp->tcp_csum = csum_finish(csum_continue(
+                                        packet_csum_pseudoheader(ip), tcp,
+                                        TCP_HEADER_LEN));
+    } else {
+        struct ovs_16aligned_ip6_hdr *ip6
+            = ALIGNED_CAST(struct ovs_16aligned_ip6_hdr *, l3);
+
+        put_16aligned_be32(&ip6->ip6_flow, htonl(6 << 28));
+        ip6->ip6_plen = htons(TCP_HEADER_LEN);
+        ip6->ip6_nxt = IPPROTO_TCP;
+        ip6->ip6_hlim = 64;
+        memcpy(&ip6->ip6_src, &pkt->dst, sizeof ip6->ip6_src);
+        memcpy(&ip6->ip6_dst, &pkt->src, sizeof ip6->ip6_dst);
+        tcp->tcp_csum = packet_csum_upperlayer6(ip6, tcp, IPPROTO_TCP,
+                                                TCP_HEADER_LEN);
+    }
+}
+
+void
 container_map_echo_make_reply(struct dp_packet *packet,
                               const struct eth_addr mac)
 {

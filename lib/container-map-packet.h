@@ -160,6 +160,13 @@ bool container_map_nd_make_na(struct dp_packet *packet,
                               const struct container_map_pkt *pkt,
                               const struct eth_addr mac);
 
+/* Rewrites the TCP segment 'packet' (IPv4 or IPv6, parsed into 'pkt', not
+ * a RST) into the RST that answers it (RFC 9293 section 3.10.7.1), from
+ * 'mac', with no IP options or extension headers. */
+void container_map_tcp_make_rst(struct dp_packet *packet,
+                                const struct container_map_pkt *pkt,
+                                const struct eth_addr mac);
+
 /* Rewrites the ICMP or ICMPv6 echo request 'packet' into its reply, from
  * 'mac'. */
 void container_map_echo_make_reply(struct dp_packet *packet,

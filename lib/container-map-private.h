@@ -329,6 +329,7 @@ struct container_map_conns {
     atomic_uint n;                  /* Connections, for the fast path. */
     atomic_llong tcp_ms;            /* Copies of 'settings' timeouts, for */
     atomic_llong udp_ms;            /* the fast path. */
+    atomic_bool dead_reset;         /* And of 'settings.dead_reset'. */
 
     /* Under the mutex. */
     struct container_map_conn_settings settings;

@@ -81,7 +81,10 @@ struct container_map;
     /* ICMP echo requests answered by the switch. */                        \
     CM_COUNTER(EV_ECHO_REPLY, echo_replies)                                 \
     /* ICMP errors delivered to a container. */                             \
-    CM_COUNTER(EV_ICMP_ERROR, icmp_errors_delivered)
+    CM_COUNTER(EV_ICMP_ERROR, icmp_errors_delivered)                        \
+    /* TCP segments of a connection whose backend is down, answered with a  \
+     * RST (conn-set dead=reset). */                                        \
+    CM_COUNTER(EV_DEAD_RESET, dead_resets)
 
 enum container_map_counter {
 #define CM_COUNTER(ENUM, NAME) CONTAINER_MAP_##ENUM,

@@ -93,9 +93,11 @@ cmd_conn_flush(struct container_map_cmd *cmd)
 }
 
 /* container-map/conn-set [max=N] [per-source=N] [per-container=N]
- * [tcp=SEC] [tcp-closing=SEC] [udp=SEC] [icmp=SEC] [unanswered=SEC] */
+ * [tcp=SEC] [tcp-closing=SEC] [udp=SEC] [icmp=SEC] [unanswered=SEC]
+ * [dead=reset|wait] */
 #define CONN_SET_USAGE "[max=N] [per-source=N] [per-container=N] [tcp=SEC] " \
-    "[tcp-closing=SEC] [udp=SEC] [icmp=SEC] [unanswered=SEC]"
+    "[tcp-closing=SEC] [udp=SEC] [icmp=SEC] [unanswered=SEC] " \
+    "[dead=reset|wait]"
 
 static bool
 parse_setting(const char *arg, struct container_map_conn_settings *st)
@@ -120,6 +122,10 @@ parse_setting(const char *arg, struct container_map_conn_settings *st)
 
     if (!eq) {
         return false;
+    }
+    if (!strcmp(arg, "dead=reset") || !strcmp(arg, "dead=wait")) {
+        st->dead_reset = !strcmp(eq + 1, "reset");
+        return true;
     }
     len = eq - arg;
     for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
@@ -155,8 +161,9 @@ cmd_conn_set(struct container_map_cmd *cmd)
         if (!parse_setting(cmd->argv[i], &st)) {
             ds_put_format(&cmd->out, "%s: invalid setting (expected max=, "
                           "per-source= or per-container= with a count from 1 "
-                          "to %d, or tcp=, tcp-closing=, udp=, icmp= or "
-                          "unanswered= with seconds from 1 to 604800)",
+                          "to %d, tcp=, tcp-closing=, udp=, icmp= or "
+                          "unanswered= with seconds from 1 to 604800, or "
+                          "dead=reset or dead=wait)",
                           cmd->argv[i], CONTAINER_MAP_MAX_CONNS);
             return false;
         }
@@ -169,10 +176,11 @@ cmd_conn_set(struct container_map_cmd *cmd)
     }
     ds_put_format(&cmd->out, "max=%u per-source=%u per-container=%u "
                   "tcp=%lld tcp-closing=%lld udp=%lld icmp=%lld "
-                  "unanswered=%lld", st.max_conns, st.per_source,
+                  "unanswered=%lld dead=%s", st.max_conns, st.per_source,
                   st.per_container, st.tcp_ms / 1000,
                   st.tcp_closing_ms / 1000, st.udp_ms / 1000,
-                  st.icmp_ms / 1000, st.unanswered_ms / 1000);
+                  st.icmp_ms / 1000, st.unanswered_ms / 1000,
+                  st.dead_reset ? "reset" : "wait");
     return true;
 }
 

@@ -599,6 +599,8 @@ container_map_db_apply_conn_settings(const struct container_map_db_idl *db)
             st.icmp_ms = ms;
         } else if (!strcmp(k, "unanswered")) {
             st.unanswered_ms = ms;
+        } else if (!strcmp(k, "dead-reset")) {
+            st.dead_reset = v != 0;
         }
     }
     container_map_conn_get_settings(map, &cur);

@@ -280,11 +280,11 @@ write_conn_settings(const struct container_map_db_idl *db,
     const struct cmrec_connection_table *row
         = cmrec_connection_table_first(db->idl);
     struct container_map_conn_settings st;
-    const char *keys[8] = {
+    const char *keys[9] = {
         "max", "per-source", "per-container", "tcp", "tcp-closing", "udp",
-        "icmp", "unanswered",
+        "icmp", "unanswered", "dead-reset",
     };
-    int64_t values[8];
+    int64_t values[9];
 
     container_map_conn_get_settings(container_map_global(), &st);
     values[0] = st.max_conns;
@@ -295,6 +295,7 @@ write_conn_settings(const struct container_map_db_idl *db,
     values[5] = st.udp_ms / 1000;
     values[6] = st.icmp_ms / 1000;
     values[7] = st.unanswered_ms / 1000;
+    values[8] = st.dead_reset;
     if (!row) {
         row = cmrec_connection_table_insert(txn);
     }

@@ -27,7 +27,8 @@
 #   7. load balancing on tcp/9000: connections held open while a backend
 #      is added, one drained and one removed stay on the backend they
 #      started on; new connections avoid drained and removed backends, and
-#      a backend whose container's veth is down (until it is up again);
+#      a backend whose container's veth is down (until it is up again),
+#      whose held connections the switch resets at their next segment;
 #   8. no megaflow matches on TCP/UDP ports, and more connections make no
 #      more megaflows;
 #   9. teardown leaves no namespace, daemon or temp directory behind.
@@ -510,9 +511,15 @@ st=$?
 check "lb: 12 new connections all answered, by c2 and c3 only ($(tally "$new_b"))" \
     $st "replies from: $(oneline "$new_b")"
 
-# Phase C: backends c2, c3.  c3's container goes away (its eth0 down, so its
-# port on br-int loses carrier): the switch takes c3 out of new-connection
-# selection by itself; back up, c3 gets new connections again.
+# Phase C: backends c2, c3, twelve connections held open.  c3's container
+# goes away (its eth0 down, so its port on br-int loses carrier): the switch
+# takes c3 out of new-connection selection by itself, and answers the next
+# segment of each of c3's connections with a RST; back up, c3 gets new
+# connections again.
+lb_open held-c 47001 12 3
+held_pids=("${lb_pids[@]}")
+before=$(lb_backends held-c 47001 12)
+resets0=$(cm_counter dead_resets)
 netlab_exec c3 ip link set eth0 down
 t0=$(date +%s%N)
 down=
@@ -530,6 +537,28 @@ echo "# c3 shown down after ${t_down} ms"
 st=$?
 check "lb: c3's veth down: show says \"${down:-up}\"; 12 new connections all answered by c2 ($(tally "$new_c"))" \
     $st "replies from: $(oneline "$new_c")" "$(cm_show | grep -F -- '->')"
+t1=$(date +%s%N)
+wait "${held_pids[@]}"
+t_held=$(( ($(date +%s%N) - t1) / 1000000 ))
+after=$(lb_replied held-c 12)
+resets1=$(cm_counter dead_resets)
+n_c3=$(grep -c '^c3$' <<<"$before")
+bad=()
+mapfile -t b_arr <<<"$before"
+mapfile -t a_arr <<<"$after"
+for i in "${!b_arr[@]}"; do
+    case ${b_arr[$i]} in
+        c2) [ "${a_arr[$i]}" = c2 ] || bad+=("held-c-$((i + 1)): on c2, reply from ${a_arr[$i]}") ;;
+        c3) [ "${a_arr[$i]}" = - ] || bad+=("held-c-$((i + 1)): on c3 (down), reply from ${a_arr[$i]}") ;;
+        *) bad+=("held-c-$((i + 1)): on ${b_arr[$i]}") ;;
+    esac
+done
+[ "$n_c3" -ge 1 ] || bad+=("no held connection on c3")
+[ "$((resets1 - resets0))" -ge "$n_c3" ] || bad+=("dead_resets $resets0 -> $resets1")
+echo "# held connections on c3 reset, all held clients done ${t_held} ms after c3 was down"
+check "lb: c3's $n_c3 held connections are reset by the switch at their next segment (dead_resets $resets0 -> $resets1); c2's are answered" \
+    ${#bad[@]} "${bad[@]}" "backends before: $(oneline "$before")" \
+    "replies from:    $(oneline "$after")"
 netlab_exec c3 ip link set eth0 up
 # (Down, eth0 lost its routes.)
 netlab_exec c3 ip route replace "$NETLAB_GW_IP" dev eth0

@@ -16,8 +16,8 @@
 
 /* cmocka unit tests of lib/container-map-packet's in-place rewrites: the
  * switch's ARP replies and probes, its IPv6 neighbour advertisements (and
- * the checks a solicitation must pass to get one), and ICMP and ICMPv6 echo
- * replies (their addresses, TTL, lengths and checksums). */
+ * the checks a solicitation must pass to get one), its TCP resets, and ICMP
+ * and ICMPv6 echo replies (their addresses, TTL, lengths and checksums). */
 
 #include <config.h>
 
@@ -196,6 +196,71 @@ test_echo_reply_ipv4(void **state OVS_UNUSED)
         dp_packet_delete(orig);
         ofpbuf_uninit(&l3);
         ofpbuf_uninit(&l4);
+    }
+}
+
+/* TCP resets. */
+
+static void
+test_tcp_rst(void **state OVS_UNUSED)
+{
+    for (int v6 = 0; v6 < 2; v6++) {
+        for (int with_ack = 0; with_ack < 2; with_ack++) {
+            const struct tcp_header *tcp;
+            const struct eth_header *eth;
+            struct container_map_pkt pkt, in;
+            struct dp_packet *p;
+            struct ofpbuf l4;
+            uint32_t partial;
+
+            ofpbuf_init(&l4, 128);
+            put_tcp(&l4, 41000, 80, with_ack ? TCP_ACK | TCP_PSH : TCP_SYN);
+            if (with_ack) {
+                struct tcp_header *t = l4.data;
+
+                put_16aligned_be32(&t->tcp_ack, htonl(0xa0b0c0d0));
+                ofpbuf_put_zeros(&l4, 100);        /* Data. */
+            }
+            p = (v6 ? make_ip6(IP6_PEER, IP6_X, IPPROTO_TCP, &l4)
+                 : make_ip4(PEER1, IP_X, IPPROTO_TCP, 0, 0, &l4));
+            parse(p, &in);
+            container_map_tcp_make_rst(p, &in, sw_mac);
+
+            eth = dp_packet_eth(p);
+            assert_true(eth_addr_equals(eth->eth_dst, peer_mac));
+            assert_true(eth_addr_equals(eth->eth_src, sw_mac));
+            assert_int_equal(dp_packet_size(p),
+                             ETH_HEADER_LEN + (v6 ? 40 : 20) + 20);
+            tcp = dp_packet_l4(p);
+            assert_int_equal(ntohs(tcp->tcp_src), 80);
+            assert_int_equal(ntohs(tcp->tcp_dst), 41000);
+            if (with_ack) {
+                /* Its sequence number is the ACK it answers. */
+                assert_int_equal(TCP_FLAGS(tcp->tcp_ctl), TCP_RST);
+                assert_int_equal(ntohl(get_16aligned_be32(&tcp->tcp_seq)),
+                                 0xa0b0c0d0);
+            } else {
+                /* It acknowledges the SYN. */
+                assert_int_equal(TCP_FLAGS(tcp->tcp_ctl), TCP_RST | TCP_ACK);
+                assert_int_equal(ntohl(get_16aligned_be32(&tcp->tcp_ack)),
+                                 0x01020305);
+            }
+            if (v6) {
+                partial = packet_csum_pseudoheader6(dp_packet_l3(p));
+            } else {
+                assert_true(ip4_csum_ok(p));
+                partial = packet_csum_pseudoheader(dp_packet_l3(p));
+            }
+            assert_int_equal(csum_finish(csum_continue(partial, tcp, 20)), 0);
+
+            /* The reset parses as a TCP packet the other way. */
+            flow_extract(p, &(struct flow) { .dl_type = 0 });
+            parse(p, &pkt);
+            assert_pkt(&pkt, CONTAINER_MAP_PKT_L4, IPPROTO_TCP, &in.dst, 80,
+                       &in.src, 41000);
+            dp_packet_delete(p);
+            ofpbuf_uninit(&l4);
+        }
     }
 }
 
@@ -479,6 +544,7 @@ main(void)
         cmocka_unit_test(test_arp_rewrites),
         cmocka_unit_test(test_echo_reply_ipv4),
         cmocka_unit_test(test_echo_reply_ipv6),
+        cmocka_unit_test(test_tcp_rst),
         cmocka_unit_test(test_nd_advert),
         cmocka_unit_test(test_nd_invalid),
     };
