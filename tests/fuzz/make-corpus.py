@@ -50,8 +50,8 @@ def ipv4(src, dst, proto, payload, frag=0, ttl=64):
     return hdr + payload
 
 
-def ipv6(src, dst, nxt, payload):
-    return struct.pack("!IHBB16s16s", 0x60000000, len(payload), nxt, 64,
+def ipv6(src, dst, nxt, payload, hlim=64):
+    return struct.pack("!IHBB16s16s", 0x60000000, len(payload), nxt, hlim,
                        ip6(src), ip6(dst)) + payload
 
 
@@ -142,6 +142,20 @@ def packet_seeds():
     s["echo6-request-switch"] = bytes([SINGLE]) + v6(
         "2001:db8::10", 58,
         icmp6("2001:db8:100::1", "2001:db8::10", 128, 0, echo, b"p"))[:-1]
+    # Neighbour discovery: a solicitation for a mapped address (answered),
+    # a container's advertisement of it (suppressed).
+    ns = b"\0" * 4 + ip6("2001:db8::10") + b"\x01\x01" + PEER
+    s["nd-solicit-mapped"] = bytes([SINGLE]) + eth(
+        b"\x33\x33\xff\x00\x00\x10", PEER, 0x86dd,
+        ipv6("2001:db8:100::1", "ff02::1:ff00:10", 58,
+             icmp6("2001:db8:100::1", "ff02::1:ff00:10", 135, 0, ns[:4],
+                   ns[4:]), hlim=255))
+    na = b"\x20\0\0\0" + ip6("2001:db8::10") + b"\x02\x01" + MAC["A"]
+    s["nd-advert-from-container"] = bytes([SINGLE | EGRESS_FIRST]) + eth(
+        b"\x33\x33\x00\x00\x00\x01", MAC["A"], 0x86dd,
+        ipv6("2001:db8::10", "ff02::1", 58,
+             icmp6("2001:db8::10", "ff02::1", 136, 0, na[:4], na[4:]),
+             hlim=255))
     s["echo-reply-reservation"] = bytes([SINGLE]) + v4(
         "203.0.113.10", 1, icmp4(0, 0, echo, b"pong"))
     inner = ipv4("203.0.113.10", "8.8.8.8", 17, udp(40005, 53))[:28]

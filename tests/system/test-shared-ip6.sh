@@ -13,7 +13,8 @@
 #      duplicate address detection for it, never reach the host (the host's
 #      entry stays, the container's address does not fail detection);
 #   2. inbound TCP from the client to the load-balanced tcp/9000: every
-#      connection reaches c1 or c2 and both get some;
+#      connection reaches c1 or c2 and both get some; connections held open
+#      while c3 is added stay on their backend, new ones may go to c3;
 #   3. outbound TCP and UDP from c1, c2 and c3 to the client: each reply
 #      comes back to the container that asked, from its own port range
 #      (their solicitations for the gateway are answered to their MACs);
@@ -38,10 +39,11 @@ needs="ping"
 ip6=$NETLAB_SHARED_IP6
 client6=$NETLAB_CLIENT_IP6
 
-declare -A MAC LO HI
+declare -A MAC OFPORT LO HI
 for entry in "${NETLAB_SHARED_CONTAINERS[@]}"; do
-    read -r name _ _ mac _ range <<<"$entry"
+    read -r name _ _ mac ofport range <<<"$entry"
     MAC[$name]=$mac
+    OFPORT[$name]=$ofport
     LO[$name]=${range%-*}
     HI[$name]=${range#*-}
 done
@@ -141,6 +143,41 @@ for i in $(seq 12); do
 done
 [[ $seen == *c1* ]] && [[ $seen == *c2* ]] || bad+=("backends:$seen")
 check "tcp in: 12 connections from the client to [$ip6]:$NETLAB_LB_PORT all answered, by c1 and c2" \
+    ${#bad[@]} "${bad[@]}"
+
+# Affinity: twelve connections held open while c3 is added as a backend
+# stay with the backend they started on (one moved to c3 would get a RST
+# from c3's kernel, not a reply); new ones may go to c3.
+pids=()
+for i in $(seq 12); do
+    netlab_tcp client "$ip6" "$NETLAB_LB_PORT" "held-$i" 3 3 \
+        >"$out/held-$i" &
+    pids+=($!)
+done
+sleep 1
+netlab_appctl "$NETLAB_GW_HOST" container-map/add "$NETLAB_BRIDGE" "$ip6" \
+    "$NETLAB_LB_PROTO" "$NETLAB_LB_PORT" "${MAC[c3]}" "${OFPORT[c3]}" >/dev/null
+new=()
+for i in $(seq 12); do
+    netlab_tcp client "$ip6" "$NETLAB_LB_PORT" "new-$i" 0 3 >"$out/new-$i" &
+    new+=($!)
+done
+wait "${pids[@]}" "${new[@]}"
+bad=()
+seen=
+for i in $(seq 12); do
+    reply=$(cat "$out/held-$i")
+    [[ $reply =~ ^hello\ from\ (c1|c2)\ held-$i$ ]] \
+        || bad+=("held-$i: reply \"$reply\"")
+    reply=$(cat "$out/new-$i")
+    if [[ $reply =~ ^hello\ from\ (c[123])\ new-$i$ ]]; then
+        seen+=" ${BASH_REMATCH[1]}"
+    else
+        bad+=("new-$i: reply \"$reply\"")
+    fi
+done
+[[ $seen == *c3* ]] || bad+=("new connections went to:$seen")
+check "tcp in: 12 connections held open while c3 is added stay on c1 or c2; 12 new ones are answered, some by c3" \
     ${#bad[@]} "${bad[@]}"
 
 # --- 3. Outbound TCP and UDP ----------------------------------------------
