@@ -129,6 +129,12 @@ parse_outer_ip(const struct dp_packet *packet, bool ipv4,
         memcpy(&pkt->src, &ip6->ip6_src, sizeof pkt->src);
         memcpy(&pkt->dst, &ip6->ip6_dst, sizeof pkt->dst);
         *later = (nw_frag & FLOW_NW_FRAG_LATER) != 0;
+        if (IN6_IS_ADDR_V4MAPPED(&pkt->src)
+            || IN6_IS_ADDR_V4MAPPED(&pkt->dst)) {
+            /* Never on the wire (RFC 4291 section 2.5.5.2), and the form
+             * in which the map keeps IPv4 addresses. */
+            return false;
+        }
     }
     return true;
 }
@@ -188,6 +194,10 @@ parse_inner(const uint8_t *p, size_t size, bool ipv4,
         }
         memcpy(&inner->src, &ip6->ip6_src, sizeof inner->src);
         memcpy(&inner->dst, &ip6->ip6_dst, sizeof inner->dst);
+        if (IN6_IS_ADDR_V4MAPPED(&inner->src)
+            || IN6_IS_ADDR_V4MAPPED(&inner->dst)) {
+            return -1;
+        }
         l4 = data;
     }
 
@@ -290,7 +300,8 @@ parse_nd(const struct dp_packet *packet, const uint8_t *l4, size_t size,
         return;
     }
     memcpy(&pkt->icmp_src, &nd->target, sizeof pkt->icmp_src);
-    if (ipv6_addr_is_multicast(&pkt->icmp_src)) {
+    if (ipv6_addr_is_multicast(&pkt->icmp_src)
+        || IN6_IS_ADDR_V4MAPPED(&pkt->icmp_src)) {
         return;
     }
 

@@ -359,6 +359,17 @@ test_parse_malformed(void **state OVS_UNUSED)
     assert_malformed("IPv6 options past the end",
                      make_ip6(IP6_X, IP6_PEER, IPPROTO_DSTOPTS, &l4));
 
+    /* IPv4-mapped IPv6 addresses, the map's own form of IPv4 ones: never
+     * on the wire, and no way into an IPv4 mapping. */
+    ofpbuf_clear(&l4);
+    put_tcp(&l4, 5000, 80, TCP_SYN);
+    assert_malformed("IPv6 TCP to an IPv4-mapped address",
+                     make_ip6(IP6_PEER, "::ffff:203.0.113.10", IPPROTO_TCP,
+                              &l4));
+    assert_malformed("IPv6 TCP from an IPv4-mapped address",
+                     make_ip6("::ffff:203.0.113.10", IP6_X, IPPROTO_TCP,
+                              &l4));
+
     ofpbuf_uninit(&l4);
     ofpbuf_uninit(&l3);
     ofpbuf_uninit(&inner);

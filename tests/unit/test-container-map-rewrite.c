@@ -426,6 +426,8 @@ test_nd_invalid(void **state OVS_UNUSED)
           CONTAINER_MAP_PKT_MALFORMED },                /* Forwarded. */
         { 135, IP6_PEER, IP6_X, "ff02::1", 255, 0, 1,
           CONTAINER_MAP_PKT_MALFORMED },                /* Target. */
+        { 135, IP6_PEER, IP6_X, "::ffff:203.0.113.10", 255, 0, 1,
+          CONTAINER_MAP_PKT_MALFORMED },                /* IPv4's form. */
         { 135, "::", IP6_X, IP6_X, 255, 0, 0,
           CONTAINER_MAP_PKT_MALFORMED },                /* DAD, unicast. */
         { 135, "::", "ff02::1:ff00:10", IP6_X, 255, 0, 1,
