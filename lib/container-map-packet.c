@@ -557,7 +557,7 @@ container_map_tcp_make_rst(struct dp_packet *packet,
         ip->ip_tos = 0;
         ip->ip_tot_len = htons(IP_HEADER_LEN + TCP_HEADER_LEN);
         ip->ip_id = 0;
-        ip->ip_frag_off = htons(IP_DF);
+        ip->ip_frag_off = htons(IP_DONT_FRAGMENT);
         ip->ip_ttl = 64;
         ip->ip_proto = IPPROTO_TCP;
         put_16aligned_be32(&ip->ip_src,
