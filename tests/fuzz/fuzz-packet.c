@@ -31,9 +31,10 @@
  *     of the packet it is about, which must be the error's destination; for
  *     an echo request, the container echo is delivered to), with every byte
  *     but the Ethernet destination unchanged;
- *   - an answer (ARP reply, echo reply) goes back where the request came
- *     from, only for a mapped IP, and is the exact reply with valid
- *     checksums;
+ *   - an answer (ARP reply, neighbour advertisement, echo reply) goes back
+ *     where the request came from, only for a mapped IP, and is the exact
+ *     reply with valid checksums; a neighbour advertisement to a mapped IP
+ *     reaches only the container whose MAC it is addressed to;
  *   - a packet the egress action lets go on from a mapped IP comes from the
  *     container that owns what it claims (its MAC, port, tunnel peer, and
  *     the source port, echo identifier or connection), unchanged but for ARP
@@ -291,6 +292,76 @@ is_answer(const struct fz_pkt *fp, const struct dp_packet *q)
     return false;
 }
 
+/* Is 'q' the neighbour advertisement that answers 'fp', a neighbour
+ * solicitation for a mapped IPv6 address, as it must be: from the switch,
+ * for the target, to the solicitor (to all nodes for duplicate address
+ * detection), with a valid checksum? */
+static bool
+is_nd_answer(const struct fz_pkt *fp, const struct dp_packet *q)
+{
+    static const uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+    const struct fz_view *v = &fp->view;
+    const struct dp_packet *p = fp->orig;
+    const uint8_t *a = dp_packet_data(p);
+    const uint8_t *b = dp_packet_data(q);
+    const uint8_t *l4 = dp_packet_l4(p);
+    size_t l4_size = l4 ? dp_packet_l4_size(p) : 0;
+    struct in6_addr target, dst;
+    const uint8_t *to = a + 6;          /* The solicitor's frame source... */
+    bool dad;
+
+    if (!v->ip || v->proto != IPPROTO_ICMPV6 || l4_size < 24
+        || l4[0] != 135 || dp_packet_size(q) != ETH_HEADER_LEN + 40 + 32) {
+        return false;
+    }
+    memcpy(&target, l4 + 8, sizeof target);
+    dad = !ipv6_addr_is_set(&v->src);
+    if (!fz_is_mapped(&target) || ipv6_addr_equals(&v->src, &target)) {
+        return false;
+    }
+    for (size_t o = 24; o + 8 <= l4_size && l4[o + 1]; o += l4[o + 1] * 8) {
+        if (l4[o] == 1 && l4[o + 1] == 1) {
+            to = l4 + o + 2;            /* ...or its link-layer option. */
+        }
+    }
+    if (dad) {
+        to = all_nodes_mac;
+        dst = in6addr_all_hosts;
+    } else {
+        dst = v->src;
+    }
+
+    const uint8_t *ip6 = b + ETH_HEADER_LEN;
+    const uint8_t *na = ip6 + 40;
+    uint8_t flags = dad ? 0x20 : 0x60;
+
+    return (!memcmp(b, to, 6) && !memcmp(b + 6, &fz_switch_mac, 6)
+            && b[12] == 0x86 && b[13] == 0xdd && (ip6[0] >> 4) == 6
+            && ip6[4] == 0 && ip6[5] == 32 && ip6[6] == IPPROTO_ICMPV6
+            && ip6[7] == 255 && !memcmp(ip6 + 8, &target, 16)
+            && !memcmp(ip6 + 24, &dst, 16)
+            && na[0] == 136 && na[1] == 0 && na[4] == flags
+            && !memcmp(na + 8, &target, 16) && na[24] == 2 && na[25] == 1
+            && !memcmp(na + 26, &fz_switch_mac, 6)
+            && !packet_csum_upperlayer6(ALIGNED_CAST(
+                                            const struct ovs_16aligned_ip6_hdr *,
+                                            ip6), na, IPPROTO_ICMPV6, 32));
+}
+
+/* May the ingress action deliver 'fp', a neighbour advertisement, to
+ * container 'b'?  Only to a mapped address, at the container's MAC (the
+ * answer to its own solicitation). */
+static bool
+may_deliver_nd(const struct fz_pkt *fp, int b)
+{
+    const struct fz_view *v = &fp->view;
+
+    return (v->ip && v->proto == IPPROTO_ICMPV6 && v->icmp_type == 136
+            && fz_is_mapped(&v->dst)
+            && !memcmp(dp_packet_data(fp->orig), &fz_backends[b].mac,
+                       ETH_ADDR_LEN));
+}
+
 /* Checks output 'o' of the ingress action: a delivery or an answer. */
 static void
 check_ingress_out(struct fz_pkt pkts[], size_t n, const struct fz_out *o)
@@ -307,14 +378,14 @@ check_ingress_out(struct fz_pkt pkts[], size_t n, const struct fz_out *o)
             continue;
         }
         if (b >= 0 && same_bytes_from(fp->orig, o->packet, ETH_ADDR_LEN)
-            && may_deliver(&fp->view, b)
+            && (may_deliver(&fp->view, b) || may_deliver_nd(fp, b))
             && !memcmp(q, &fz_backends[b].mac, ETH_ADDR_LEN)
             && fz_backends[b].acts != FZ_ACTS_NONE) {
             fp->n_outcomes++;
             return;
         }
         if (o->port == odp_to_u32(fp->orig->md.in_port.odp_port)
-            && is_answer(fp, o->packet)) {
+            && (is_answer(fp, o->packet) || is_nd_answer(fp, o->packet))) {
             fp->n_outcomes++;
             return;
         }
@@ -437,12 +508,15 @@ check_outcome(struct fz_pkt pkts[], size_t n, bool egress, bool cont,
 
     for (size_t i = 0; i < n_outs; i++) {
         if (egress) {
-            /* The egress action only answers ARP. */
+            /* The egress action only answers ARP and neighbour
+             * solicitations. */
             for (size_t j = 0; j < n; j++) {
-                if (!pkts[j].n_outcomes && pkts[j].view.kind == FZ_ARP
+                if (!pkts[j].n_outcomes
                     && outs[i].port == odp_to_u32(
                            pkts[j].orig->md.in_port.odp_port)
-                    && is_answer(&pkts[j], outs[i].packet)) {
+                    && (pkts[j].view.kind == FZ_ARP
+                        ? is_answer(&pkts[j], outs[i].packet)
+                        : is_nd_answer(&pkts[j], outs[i].packet))) {
                     pkts[j].n_outcomes++;
                     goto next;
                 }
