@@ -105,9 +105,8 @@ struct container_map_backend {
     ofp_port_t ofport;
     struct in6_addr tun_dst;        /* As in container_map_backend_spec. */
     uint32_t hrw_id;                /* Its identity for rendezvous hashing. */
-    ATOMIC(const char *) down;      /* Why its container is gone (a static
-                                     * string), or NULL: new connections
-                                     * avoid it (container_map_set_down()). */
+    ATOMIC(const char *) down;      /* Why it is down (static), or NULL:
+                                     * container_map_set_down(). */
     unsigned int n_refs;            /* Mappings, reservations, echo settings.*/
     unsigned int n_conns;           /* Connection entries leading here... */
     struct ovs_list conns;          /* ...in this list (the connections
@@ -476,12 +475,10 @@ container_map_entry_find_backend(const struct container_map_entry *entry,
     return -1;
 }
 
-/* Returns the position of the backend that a new connection whose 5-tuple
- * hashes to 'hash' gets, by rendezvous hashing among the backends that are
- * neither drained nor down (adding or removing a backend only moves the
- * connections that the new backend wins or that the removed one had), among
- * those that are not drained if all of them are down, or -1 if every
- * backend is drained. */
+/* The position of the backend a new connection whose 5-tuple hashes to
+ * 'hash' gets, by rendezvous hashing among those neither drained nor down
+ * (only the connections a new backend wins, or a removed one had, move),
+ * among the undrained if all are down; -1 if all are drained. */
 static inline int
 container_map_entry_select(const struct container_map_entry *entry,
                            uint32_t hash)

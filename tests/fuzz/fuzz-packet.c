@@ -343,9 +343,9 @@ is_nd_answer(const struct fz_pkt *fp, const struct dp_packet *q)
             && na[0] == 136 && na[1] == 0 && na[4] == flags
             && !memcmp(na + 8, &target, 16) && na[24] == 2 && na[25] == 1
             && !memcmp(na + 26, &fz_switch_mac, 6)
-            && !packet_csum_upperlayer6(ALIGNED_CAST(
-                                            const struct ovs_16aligned_ip6_hdr *,
-                                            ip6), na, IPPROTO_ICMPV6, 32));
+            && !packet_csum_upperlayer6(
+                   ALIGNED_CAST(const struct ovs_16aligned_ip6_hdr *, ip6),
+                   na, IPPROTO_ICMPV6, 32));
 }
 
 /* May the ingress action deliver 'fp', a neighbour advertisement, to
