@@ -35,6 +35,7 @@ lib_libopenvswitch_la_SOURCES += \
 	cmext/dpif-ext/container-map-dp.h \
 	cmext/dpif-ext/container-map-dp-private.h \
 	cmext/dpif-ext/container-map-dp-shared.c \
+	cmext/dpif-ext/container-map-dp-frag.c \
 	cmext/dpif-ext/container-map-odp.c \
 	cmext/dpif-ext/container-map-odp.h \
 	cmext/ofproto-ext/include/openvswitch/container-map-ofpact.h

@@ -20,8 +20,9 @@
 
 /* What the container_map action's files share: container-map-dp.c (the
  * fast path, and the action), container-map-dp-shared.c (what shared IPs
- * need besides: containers' own connections, ARP and ICMP) and
- * container-map-odp.c (the encodings), and the unit tests. */
+ * need besides: containers' own connections, ARP and ICMP),
+ * container-map-dp-frag.c (fragments) and container-map-odp.c (the
+ * encodings), and the unit tests. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -60,6 +61,7 @@ struct cm_ctx {
     struct container_map *map;
     uint32_t table_id;
     bool steal;
+    void *dp;                   /* The datapath (the actions' 'dp'). */
     long long int now;          /* 0 until a connection needs it. */
     size_t n_groups;
     size_t last_group;          /* Index of the group used last. */
@@ -114,6 +116,14 @@ cm_conn_key(struct container_map_conn_key *key, uint32_t table_id,
                         ? htons(0) : remote_port);
 }
 
+/* Returns true if 'ip' is mapped (has mappings or reservations). */
+static inline bool
+cm_is_mapped(const struct cm_ctx *ctx, const struct in6_addr *ip)
+{
+    return container_map_addrs_lookup(&ctx->map->addrs, ctx->table_id,
+                                      ip) != NULL;
+}
+
 /* The Ethernet source of 'packet' (parsed: an Ethernet frame). */
 static inline struct eth_addr
 cm_eth_src(const struct dp_packet *packet)
@@ -158,5 +168,38 @@ enum cm_verdict cm_egress(struct cm_ctx *, struct dp_packet *,
                           const struct container_map_pkt *,
                           const struct container_map_conn_key *,
                           uint32_t hash);
+
+/* container-map-dp-frag.c. */
+
+/* Remembers the ports of first fragment 'pkt' (which went through the action
+ * in the direction 'egress' says) for its later fragments. */
+void cm_frag_record(struct cm_ctx *, const struct container_map_pkt *pkt,
+                    bool egress);
+
+/* If the first fragment of later fragment 'pkt' was recorded, makes 'pkt'
+ * the TCP, UDP or SCTP packet of the first's ports and returns true. */
+bool cm_frag_follow(struct cm_ctx *, struct container_map_pkt *pkt,
+                    bool egress);
+
+/* Holds later fragment 'packet' (parsed into 'pkt') from outside until its
+ * first fragment comes, and returns true, or returns false if it cannot
+ * (the thread holds as many as it may, or the action may not take
+ * 'packet'). */
+bool cm_frag_hold(struct cm_ctx *, struct dp_packet *,
+                  const struct container_map_pkt *pkt);
+
+/* Whether this thread holds any fragments. */
+bool cm_frag_any_held(void);
+
+/* Takes the fragments this thread holds for 'ctx''s datapath and table
+ * whose first fragment has come, into 'packets' (NETDEV_MAX_BURST at
+ * most), and into 'pkts' as cm_frag_follow() makes them.  Drops (and counts)
+ * those held too long.  Returns how many it took. */
+size_t cm_frag_take(struct cm_ctx *, struct dp_packet *packets[],
+                    struct container_map_pkt pkts[]);
+
+/* For tests: drops (and counts) every fragment this thread holds, and
+ * forgets every record (while no other thread runs the action). */
+void cm_frag_reset(void);
 
 #endif /* container-map-dp-private.h */

@@ -140,14 +140,6 @@ cm_ingress_icmp(struct cm_ctx *ctx, struct dp_packet *packet,
     return CM_MISS;
 }
 
-/* Returns true if 'ip' is mapped (has mappings or reservations). */
-static bool
-cm_is_mapped(const struct cm_ctx *ctx, const struct in6_addr *ip)
-{
-    return container_map_addrs_lookup(&ctx->map->addrs, ctx->table_id,
-                                      ip) != NULL;
-}
-
 static bool
 cm_is_mapped_ipv4(const struct cm_ctx *ctx, ovs_be32 ip4)
 {
@@ -575,6 +567,30 @@ cm_egress_has_conn(const struct container_map_pkt *pkt)
             || pkt->kind == CONTAINER_MAP_PKT_ECHO_REQUEST);
 }
 
+/* A later fragment from a container: checked as its first fragment was, by
+ * the first's ports (container-map-dp-frag.c). */
+static enum cm_verdict
+cm_egress_fragment(struct cm_ctx *ctx, struct dp_packet *packet,
+                   const struct container_map_pkt *pkt)
+{
+    struct container_map_pkt followed = *pkt;
+    struct container_map_conn_key ckey;
+
+    if (!cm_frag_follow(ctx, &followed, true)) {
+        if (!cm_is_mapped(ctx, &pkt->src)) {
+            return CM_PASS;     /* Nothing of the map's. */
+        }
+        cm_count(ctx, CONTAINER_MAP_DROP_FRAG_UNFOLLOWED);
+        return CM_DROP;
+    }
+    cm_count(ctx, CONTAINER_MAP_EV_FRAG_FOLLOWED);
+    cm_conn_key(&ckey, ctx->table_id, followed.proto, &followed.src,
+                followed.src_port, &followed.dst, followed.dst_port);
+    return cm_egress_conn(ctx, packet, &followed, &ckey,
+                          container_map_conn_hash(ctx->map->conns.basis,
+                                                  &ckey));
+}
+
 /* Parses the 'n' packets from containers in 'packets' into 'pkts' and, for
  * those of a connection, computes its key and hash into 'keys' and 'hashes'
  * and prefetches its lookup, for the whole batch before any packet goes on
@@ -632,9 +648,8 @@ cm_egress(struct cm_ctx *ctx, struct dp_packet *packet,
     case CONTAINER_MAP_PKT_OTHER:
         return cm_egress_other(ctx, pkt);
     case CONTAINER_MAP_PKT_FRAGMENT:
+        return cm_egress_fragment(ctx, packet, pkt);
     default:
-        /* Not followed yet: a fragment goes where its first fragment, which
-         * is checked, went. */
         return CM_PASS;
     }
 }

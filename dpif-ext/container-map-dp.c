@@ -68,12 +68,13 @@ COVERAGE_DEFINE(container_map_reply);
  * the other.  Fills 'entries' (NULL: no mapping, or not such a packet).
  * Returns the packets whose 'pkts' it parsed: the others are unfragmented
  * IPv4 packets that took the shortcut, of which only the key was read
- * (container_map_pkt_parse() gives the rest, when needed). */
+ * (container_map_pkt_parse() gives the rest, when needed).  Stores in
+ * '*firsts' those that are first fragments. */
 static unsigned long
 cm_lookup(const struct container_map *cmap, uint32_t table_id,
           struct dp_packet *packets[], size_t n,
           struct container_map_pkt pkts[],
-          const struct container_map_entry *entries[])
+          const struct container_map_entry *entries[], unsigned long *firsts)
 {
     struct container_map_key keys[NETDEV_MAX_BURST];
     const struct cmap_node *nodes[NETDEV_MAX_BURST];
@@ -84,6 +85,7 @@ cm_lookup(const struct container_map *cmap, uint32_t table_id,
 
     BUILD_ASSERT(NETDEV_MAX_BURST <= sizeof map * CHAR_BIT);
     ovs_assert(n <= NETDEV_MAX_BURST);
+    *firsts = 0;
     for (size_t i = 0; i < n; i++) {
         ovs_be16 port;
         uint8_t proto;
@@ -107,6 +109,9 @@ cm_lookup(const struct container_map *cmap, uint32_t table_id,
             hashes[i] = container_map_key_hash(cmap->entries.basis,
                                                &keys[i]);
             map |= 1UL << i;
+            if (OVS_UNLIKELY(pkts[i].frag)) {
+                *firsts |= 1UL << i;
+            }
         }
     }
     if (!map) {
@@ -191,6 +196,7 @@ struct cm_ahead {
     struct cm_ahead_seg segs[NETDEV_MAX_BURST];
     struct dp_packet *packets[NETDEV_MAX_BURST];
     const struct container_map_entry *entries[NETDEV_MAX_BURST];
+    unsigned long firsts;       /* Which 'packets' are first fragments. */
 };
 
 DEFINE_STATIC_PER_THREAD_DATA(struct cm_ahead, cm_ahead, { .depth = 0 });
@@ -231,7 +237,7 @@ container_map_lookahead_run(void)
     ovs_assert(!ovsrcu_is_quiescent());
     ahead->next_seg = 0;
     cm_lookup(container_map_global(), ahead->table_id, ahead->packets,
-              ahead->n, pkts, ahead->entries);
+              ahead->n, pkts, ahead->entries, &ahead->firsts);
 }
 
 void
@@ -247,11 +253,13 @@ container_map_lookahead_done(void)
 }
 
 /* If the entries of the packets in 'batch' were looked up ahead for this
- * very 'action', copies them into 'entries' and returns true.  Otherwise
- * returns false, and the action looks them up itself. */
+ * very 'action', copies them into 'entries', stores in '*firsts' which
+ * packets are first fragments and returns true.  Otherwise returns false,
+ * and the action looks them up itself. */
 static bool
 cm_ahead_take(const struct nlattr *action, const struct dp_packet_batch *batch,
-              const struct container_map_entry *entries[])
+              const struct container_map_entry *entries[],
+              unsigned long *firsts)
 {
     struct cm_ahead *ahead = cm_ahead_get();
     size_t n = dp_packet_batch_size(batch);
@@ -273,6 +281,7 @@ cm_ahead_take(const struct nlattr *action, const struct dp_packet_batch *batch,
     }
     ahead->next_seg++;
     memcpy(entries, &ahead->entries[seg->start], n * sizeof entries[0]);
+    *firsts = (ahead->firsts >> seg->start) & ((1UL << n) - 1);
     return true;
 }
 
@@ -460,7 +469,7 @@ cm_ingress_l4(struct cm_ctx *ctx, struct dp_packet *packet,
 
 deliver_conn:
     if (pkt->proto == IPPROTO_TCP && OVS_UNLIKELY(cm_is_down(conn->backend))
-        && !(pkt->tcp_flags & TCP_RST)) {
+        && !(pkt->tcp_flags & TCP_RST) && !pkt->frag) {
         bool reset;
 
         atomic_read_relaxed(&ctx->map->conns.dead_reset, &reset);
@@ -473,6 +482,9 @@ deliver_conn:
     cm_deliver(ctx, packet, conn->backend, conn->backend_stats);
     return CM_CONSUMED;
 }
+
+static enum cm_verdict cm_ingress_fragment(struct cm_ctx *, struct dp_packet *,
+                                           struct container_map_pkt *);
 
 /* A packet towards containers, whose mapping 'entry' (if any) was looked up
  * and whose 'pkt' is parsed if 'parsed'. */
@@ -509,10 +521,43 @@ cm_ingress(struct cm_ctx *ctx, struct dp_packet *packet,
         cm_count(ctx, CONTAINER_MAP_DROP_MALFORMED);
         return CM_DROP;
     case CONTAINER_MAP_PKT_FRAGMENT:
+        return cm_ingress_fragment(ctx, packet, pkt);
     case CONTAINER_MAP_PKT_OTHER:
     default:
         return CM_NOT_L4;
     }
+}
+
+/* The mapping of TCP, UDP or SCTP packet 'pkt', or NULL. */
+static const struct container_map_entry *
+cm_find_entry(const struct cm_ctx *ctx, const struct container_map_pkt *pkt)
+{
+    const struct container_map_entries *entries = &ctx->map->entries;
+    struct container_map_key key;
+
+    container_map_key_init(&key, ctx->table_id, &pkt->dst, pkt->proto,
+                           pkt->dst_port);
+    return container_map_entries_lookup(entries, &key,
+                                        container_map_key_hash(entries->basis,
+                                                               &key));
+}
+
+/* A later fragment from outside: where its first fragment went, or held
+ * until that comes (container-map-dp-frag.c). */
+static enum cm_verdict
+cm_ingress_fragment(struct cm_ctx *ctx, struct dp_packet *packet,
+                    struct container_map_pkt *pkt)
+{
+    if (!cm_is_mapped(ctx, &pkt->dst)) {
+        return CM_NOT_L4;       /* Nothing of the map's. */
+    } else if (cm_frag_follow(ctx, pkt, false)) {
+        cm_count(ctx, CONTAINER_MAP_EV_FRAG_FOLLOWED);
+        return cm_ingress(ctx, packet, cm_find_entry(ctx, pkt), pkt, true);
+    } else if (cm_frag_hold(ctx, packet, pkt)) {
+        return CM_CONSUMED;
+    }
+    cm_count(ctx, CONTAINER_MAP_DROP_FRAG_UNFOLLOWED);
+    return CM_DROP;
 }
 
 /* 4. The action. */
@@ -604,6 +649,66 @@ cm_deliver_group(struct cm_ctx *ctx, struct cm_group *group, void *dp,
                         dp_execute_action);
 }
 
+static void
+cm_ctx_init(struct cm_ctx *ctx, uint32_t table_id, bool steal, void *dp)
+{
+    ctx->map = container_map_global();
+    ctx->table_id = table_id;
+    ctx->steal = steal;
+    ctx->dp = dp;
+    ctx->now = 0;
+    ctx->n_groups = 0;
+    ctx->last_group = 0;
+    ctx->n_replies = 0;
+    ctx->counted = false;
+    memset(ctx->counts, 0, sizeof ctx->counts);
+    ctx->n_conn_hits = ctx->n_conn_new = ctx->n_resv_hits = 0;
+}
+
+/* Sends 'ctx''s answers and delivers its groups. */
+static void
+cm_ctx_finish(struct cm_ctx *ctx, bool egress, size_t n_pass,
+              odp_execute_cb dp_execute_action)
+{
+    cm_flush_counts(ctx, egress, n_pass);
+    for (size_t i = 0; i < ctx->n_replies; i++) {
+        cm_send_back(ctx->dp, ctx->replies[i], dp_execute_action);
+    }
+    for (size_t g = 0; g < ctx->n_groups; g++) {
+        cm_deliver_group(ctx, &ctx->groups[g], ctx->dp, dp_execute_action);
+    }
+}
+
+/* Delivers the fragments this thread held for table 'table_id' of 'dp'
+ * whose first fragment has come by now, and drops those held too long. */
+static void
+cm_release_held(void *dp, uint32_t table_id, odp_execute_cb dp_execute_action)
+{
+    struct container_map_pkt pkts[NETDEV_MAX_BURST];
+    struct dp_packet *packets[NETDEV_MAX_BURST];
+    struct cm_ctx ctx;
+    size_t n;
+
+    cm_ctx_init(&ctx, table_id, true, dp);
+    n = cm_frag_take(&ctx, packets, pkts);
+    for (size_t i = 0; i < n; i++) {
+        enum cm_verdict verdict;
+
+        cm_count(&ctx, CONTAINER_MAP_EV_FRAG_FOLLOWED);
+        verdict = cm_ingress(&ctx, packets[i], cm_find_entry(&ctx, &pkts[i]),
+                             &pkts[i], true);
+        if (verdict != CM_CONSUMED) {
+            /* Dropped, whatever the action's "miss" says: it is no longer
+             * in a batch to continue with. */
+            if (verdict == CM_MISS) {
+                cm_count(&ctx, CONTAINER_MAP_DROP_MISS);
+            }
+            dp_packet_delete(packets[i]);
+        }
+    }
+    cm_ctx_finish(&ctx, false, 0, dp_execute_action);
+}
+
 void
 container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
                       const struct nlattr *a,
@@ -618,26 +723,29 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     const size_t n = dp_packet_batch_size(batch);
     struct dp_packet *packet;
     unsigned long parsed = 0;
+    unsigned long firsts = 0;
     size_t n_pass = 0;
     struct cm_ctx ctx;
     size_t i;
 
-    ctx.map = container_map_global();
-    ctx.table_id = cm->table_id;
-    ctx.steal = steal;
-    ctx.now = 0;
-    ctx.n_groups = 0;
-    ctx.last_group = 0;
-    ctx.n_replies = 0;
-    ctx.counted = false;
-    memset(ctx.counts, 0, sizeof ctx.counts);
-    ctx.n_conn_hits = ctx.n_conn_new = ctx.n_resv_hits = 0;
-
+    cm_ctx_init(&ctx, cm->table_id, steal, dp);
     if (cm->egress) {
         cm_egress_ahead(&ctx, batch->packets, n, pkts, ckeys, chashes);
-    } else if (!cm_ahead_take(a, batch, entries)) {
+        for (i = 0; i < n; i++) {
+            if (OVS_UNLIKELY(container_map_pkt_is_first_frag(&pkts[i]))) {
+                firsts |= 1UL << i;
+            }
+        }
+    } else if (!cm_ahead_take(a, batch, entries, &firsts)) {
         parsed = cm_lookup(ctx.map, ctx.table_id, batch->packets, n, pkts,
-                           entries);
+                           entries, &firsts);
+    }
+    if (OVS_UNLIKELY(firsts & ~parsed) && !cm->egress) {
+        /* Looked up ahead: parsed there, but not into 'pkts'. */
+        ULLONG_FOR_EACH_1 (i, firsts & ~parsed) {
+            container_map_pkt_parse(batch->packets[i], &pkts[i]);
+        }
+        parsed |= firsts;
     }
 
     DP_PACKET_BATCH_REFILL_FOR_EACH (i, n, packet, batch) {
@@ -647,6 +755,10 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
                    ? cm_egress(&ctx, packet, &pkts[i], &ckeys[i], chashes[i])
                    : cm_ingress(&ctx, packet, entries[i], &pkts[i],
                                 parsed & (1UL << i)));
+        if (OVS_UNLIKELY(firsts & (1UL << i))
+            && (verdict == CM_CONSUMED || verdict == CM_PASS)) {
+            cm_frag_record(&ctx, &pkts[i], cm->egress);
+        }
         switch (verdict) {
         case CM_CONSUMED:
             continue;
@@ -674,11 +786,8 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
         }
     }
 
-    cm_flush_counts(&ctx, cm->egress, n_pass);
-    for (i = 0; i < ctx.n_replies; i++) {
-        cm_send_back(dp, ctx.replies[i], dp_execute_action);
-    }
-    for (size_t g = 0; g < ctx.n_groups; g++) {
-        cm_deliver_group(&ctx, &ctx.groups[g], dp, dp_execute_action);
+    cm_ctx_finish(&ctx, cm->egress, n_pass, dp_execute_action);
+    if (OVS_UNLIKELY(cm_frag_any_held()) && !cm->egress) {
+        cm_release_held(dp, cm->table_id, dp_execute_action);
     }
 }

@@ -109,6 +109,9 @@ parse_outer_ip(const struct dp_packet *packet, bool ipv4,
         in6_addr_set_mapped_ipv4(&pkt->dst, get_16aligned_be32(&ip->ip_dst));
         pkt->proto = ip->ip_proto;
         *later = (ip->ip_frag_off & htons(IP_FRAG_OFF_MASK)) != 0;
+        pkt->frag = (ip->ip_frag_off
+                     & htons(IP_FRAG_OFF_MASK | IP_MORE_FRAGMENTS)) != 0;
+        pkt->frag_id = ntohs(ip->ip_id);
     } else {
         const struct ovs_16aligned_ip6_hdr *ip6
             = ALIGNED_CAST(const struct ovs_16aligned_ip6_hdr *, l3);
@@ -129,6 +132,15 @@ parse_outer_ip(const struct dp_packet *packet, bool ipv4,
         memcpy(&pkt->src, &ip6->ip6_src, sizeof pkt->src);
         memcpy(&pkt->dst, &ip6->ip6_dst, sizeof pkt->dst);
         *later = (nw_frag & FLOW_NW_FRAG_LATER) != 0;
+        pkt->frag = (nw_frag & FLOW_NW_FRAG_ANY) != 0;
+        pkt->frag_id = (pkt->frag && frag_hdr
+                        ? ntohl(get_16aligned_be32(&frag_hdr->ip6f_ident))
+                        : 0);
+        if (*later && frag_hdr) {
+            /* Flow extraction says IPPROTO_FRAGMENT: the protocol is that
+             * of the first fragment's next header. */
+            pkt->proto = frag_hdr->ip6f_nxt;
+        }
         if (IN6_IS_ADDR_V4MAPPED(&pkt->src)
             || IN6_IS_ADDR_V4MAPPED(&pkt->dst)) {
             /* Never on the wire (RFC 4291 section 2.5.5.2), and the form
@@ -351,6 +363,8 @@ container_map_pkt_parse(const struct dp_packet *packet,
     pkt->kind = CONTAINER_MAP_PKT_OTHER;
     pkt->tcp_flags = 0;
     pkt->icmp_type = 0;
+    pkt->frag = false;
+    pkt->frag_id = 0;
     pkt->src = pkt->dst = pkt->icmp_src = in6addr_any;
     pkt->nd_lla = eth_addr_zero;
 

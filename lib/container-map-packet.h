@@ -43,7 +43,9 @@ enum container_map_pkt_kind {
     CONTAINER_MAP_PKT_ND_NS,            /* IPv6 Neighbour Solicitation and */
     CONTAINER_MAP_PKT_ND_NA,            /* Advertisement, valid as RFC 4861
                                          * section 7.1 says. */
-    CONTAINER_MAP_PKT_FRAGMENT,         /* An IP fragment but the first. */
+    CONTAINER_MAP_PKT_FRAGMENT,         /* An IP fragment but the first:
+                                         * addresses, protocol and
+                                         * fragment id. */
     CONTAINER_MAP_PKT_MALFORMED,        /* Not what flow extraction
                                          * validated, a short or lying
                                          * header, a VLAN tag, not
@@ -55,6 +57,9 @@ struct container_map_pkt {
     uint8_t proto;          /* TCP, UDP, SCTP, ICMP or ICMPv6. */
     uint8_t tcp_flags;      /* Of a TCP packet (not of an embedded one). */
     uint8_t icmp_type;      /* Of an ICMP or ICMPv6 packet. */
+    bool frag;              /* A fragment (the first, or a later one)... */
+    uint32_t frag_id;       /* ...of the datagram with this identifier
+                             * (IPv4: 16 bits). */
     struct in6_addr src;    /* IPv4 is IPv4-mapped.  All-zero, for a packet */
     struct in6_addr dst;    /* that is not IP. */
     ovs_be16 src_port;      /* ICMP echo: the identifier in both. */
@@ -88,6 +93,14 @@ container_map_pkt_tcp_ok(const uint8_t *l4, size_t size)
     return len >= TCP_HEADER_LEN && len <= size;
 }
 
+/* Whether 'pkt' is the first fragment of a TCP, UDP or SCTP datagram, whose
+ * ports decide where its later fragments go. */
+static inline bool
+container_map_pkt_is_first_frag(const struct container_map_pkt *pkt)
+{
+    return pkt->kind == CONTAINER_MAP_PKT_L4 && pkt->frag;
+}
+
 /* The fast path's shortcut for the common case: if 'packet' is an
  * unfragmented IPv4 TCP, UDP or SCTP packet in an untagged Ethernet frame,
  * whose L4 header flow extraction found whole, with a nonzero destination
@@ -112,7 +125,7 @@ container_map_pkt_ipv4_dst(const struct dp_packet *packet, ovs_be32 *dst,
     ip = ALIGNED_CAST(const struct ip_header *, l3);
     if (ethertype != htons(ETH_TYPE_IP)
         || IP_IHL(ip->ip_ihl_ver) * 4 != l4 - l3
-        || ip->ip_frag_off & htons(IP_FRAG_OFF_MASK)) {
+        || ip->ip_frag_off & htons(IP_FRAG_OFF_MASK | IP_MORE_FRAGMENTS)) {
         return false;
     }
     switch (ip->ip_proto) {

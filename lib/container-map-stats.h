@@ -32,7 +32,7 @@ struct container_map;
 #define CONTAINER_MAP_DROPS                                                 \
     /* No mapping or connection for the packet. */                         \
     CM_COUNTER(DROP_MISS, miss)                                             \
-    /* Not a packet the action handles, or a non-first fragment. */         \
+    /* Not a packet the action handles. */                                  \
     CM_COUNTER(DROP_NOT_L4, not_l4)                                         \
     /* The backend has no datapath actions: no way to reach it. */          \
     CM_COUNTER(DROP_NO_ACTIONS, unreachable)                                \
@@ -64,7 +64,11 @@ struct container_map;
     /* From a container, about what it does not own: an ICMP error about    \
      * another's connection, an echo reply it was not asked for, another    \
      * protocol from a mapped IP, ARP for an unmapped address. */           \
-    CM_COUNTER(DROP_FORGED, forged)
+    CM_COUNTER(DROP_FORGED, forged)                                         \
+    /* A later fragment whose first fragment did not come: from outside,    \
+     * held for it until the time ran out (or no room to hold it); from a   \
+     * container, one that came before its first (it cannot be checked). */\
+    CM_COUNTER(DROP_FRAG_UNFOLLOWED, frag_unfollowed)
 
 #define CONTAINER_MAP_EVENTS                                                \
     /* A connection not recorded: the table was full. */                    \
@@ -84,7 +88,12 @@ struct container_map;
     CM_COUNTER(EV_ICMP_ERROR, icmp_errors_delivered)                        \
     /* TCP segments of a connection whose backend is down, answered with a  \
      * RST (conn-set dead=reset). */                                        \
-    CM_COUNTER(EV_DEAD_RESET, dead_resets)
+    CM_COUNTER(EV_DEAD_RESET, dead_resets)                                  \
+    /* Later fragments that went where their first fragment went. */       \
+    CM_COUNTER(EV_FRAG_FOLLOWED, frag_followed)                             \
+    /* Later fragments from outside held until their first fragment came   \
+     * (then followed, or counted as frag_unfollowed). */                  \
+    CM_COUNTER(EV_FRAG_HELD, frag_held)
 
 enum container_map_counter {
 #define CM_COUNTER(ENUM, NAME) CONTAINER_MAP_##ENUM,

@@ -25,7 +25,7 @@ Build (prints the packet in hex, for "ovs-appctl netdev-dummy/receive"):
              tcp|udp|echo INNER_SRC INNER_DST INNER_SPORT|ID [INNER_DPORT]
   ipproto SRCMAC DSTMAC SRCIP DSTIP PROTO        another IP protocol
   tcp6  SRCMAC DSTMAC SRCIP6 DSTIP6 SPORT DPORT [FLAGS]
-  udp6  SRCMAC DSTMAC SRCIP6 DSTIP6 SPORT DPORT
+  udp6  SRCMAC DSTMAC SRCIP6 DSTIP6 SPORT DPORT [PAYLOAD_LEN]
   nd    SRCMAC DSTMAC SRCIP6 DSTIP6 ns|na|ra|redirect TARGET [LLA [FLAGS]]
         IPv6 neighbour discovery (hop limit 255): LLA is the source (ns, ra)
         or target (na) link-layer address option, "-" for none; FLAGS of
@@ -42,6 +42,10 @@ they were computed):
   --tcp-off=N     TCP data offset (words) of an IPv4 TCP packet
   --hlim=N        IPv6 hop limit         --bad-csum    a wrong ICMPv6 sum
   --opt-len=N     length (8-byte units) of the nd link-layer option
+  --frag=first:ID or --frag=later:ID   of udp and udp6 (PAYLOAD_LEN at
+                  least 9): the fragment of datagram ID with the first 16
+                  bytes of the UDP datagram (its header and 8 bytes), or
+                  the one with the rest
 
 Decode ("decode", reads hex packets from stdin, one per line, as printed by
 ovs-pcap) prints one line per packet, and "bad-csum" after a packet whose
@@ -78,9 +82,9 @@ def eth(src, dst, ethertype, payload):
     return mac(dst) + mac(src) + struct.pack('!H', ethertype) + payload
 
 
-def ipv4(src, dst, proto, payload, ttl=64):
-    hdr = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), 1, 0x4000,
-                      ttl, proto, 0, ip4(src), ip4(dst))
+def ipv4(src, dst, proto, payload, ttl=64, ident=1, frag=0x4000):
+    hdr = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), ident,
+                      frag, ttl, proto, 0, ip4(src), ip4(dst))
     hdr = hdr[:10] + struct.pack('!H', csum(hdr)) + hdr[12:]
     return hdr + payload
 
@@ -114,12 +118,28 @@ def l4_csum6(src, dst, proto, seg):
     return csum(pseudo + seg)
 
 
-def ipv6(src, dst, proto, seg, exts=(), hlim=64):
+def frag_part(seg, opts):
+    """The part of 'seg' that fragment option 'opts' says, its offset (in 8
+    bytes) and more-fragments bit, and the datagram's id, or None."""
+    if 'frag' not in opts:
+        return None
+    which, ident = opts['frag'].split(':')
+    if which == 'first':
+        return seg[:16], 0, 1, int(ident)
+    return seg[16:], 2, 0, int(ident)
+
+
+def ipv6(src, dst, proto, seg, exts=(), hlim=64, frag=None):
     """An IPv6 packet carrying 'seg' (whose checksum is for 'proto'), behind
-    the extension headers 'exts' (names)."""
+    the extension headers 'exts' (names), or the fragment of it 'frag' says
+    (frag_part())."""
     codes = {'hbh': 0, 'routing': 43, 'dstopts': 60}
     body = seg
     nxt = proto
+    if frag:
+        part, off, more, ident = frag
+        body = struct.pack('!BBHI', nxt, 0, off << 3 | more, ident) + part
+        nxt = 44
     for name in reversed(exts):
         if name == 'routing':
             hdr = struct.pack('!BBBB4x', nxt, 0, 4, 0)
@@ -205,8 +225,14 @@ def build(argv):
     elif cmd == 'udp':
         sm, dm, si, di, sp, dp = argv[1:7]
         n = int(argv[7]) if len(argv) > 7 else 4
-        p = eth(sm, dm, 0x0800,
-                ipv4(si, di, 17, udp_seg(si, di, int(sp), int(dp), n)))
+        seg = udp_seg(si, di, int(sp), int(dp), n)
+        frag = frag_part(seg, opts)
+        if frag:
+            part, off, more, ident = frag
+            p = eth(sm, dm, 0x0800, ipv4(si, di, 17, part, ident=ident,
+                                         frag=more << 13 | off))
+        else:
+            p = eth(sm, dm, 0x0800, ipv4(si, di, 17, seg))
     elif cmd == 'echo':
         sm, dm, si, di, kind, ident = argv[1:7]
         p = eth(sm, dm, 0x0800, ipv4(si, di, 1, echo_msg(kind, int(ident))))
@@ -244,8 +270,10 @@ def build(argv):
             flags = argv[7] if len(argv) > 7 else 'S'
             seg, proto = tcp_seg6(si, di, int(sp), int(dp), flags), 6
         else:
-            seg, proto = udp_seg6(si, di, int(sp), int(dp)), 17
-        p = eth(sm, dm, 0x86dd, ipv6(si, di, proto, seg, exts))
+            n = int(argv[7]) if len(argv) > 7 else 4
+            seg, proto = udp_seg6(si, di, int(sp), int(dp), n), 17
+        p = eth(sm, dm, 0x86dd, ipv6(si, di, proto, seg, exts,
+                                     frag=frag_part(seg, opts)))
     elif cmd == 'nd':
         sm, dm, si, di, kind, target = argv[1:7]
         lla = argv[7] if len(argv) > 7 else '-'
@@ -291,6 +319,14 @@ def decode_ip(data):
     total = struct.unpack('!H', data[2:4])[0]
     bad = csum(data[:ihl]) != 0
     seg = data[ihl:total]
+    frag = struct.unpack('!H', data[6:8])[0]
+    if frag & 0x3fff:
+        ident = struct.unpack('!H', data[4:6])[0]
+        s = 'frag id=%d off=%d%s: ' % (ident, (frag & 0x1fff) * 8,
+                                       ' more' if frag & 0x2000 else '')
+        if frag & 0x1fff:
+            return s + 'proto %d %s > %s' % (proto, src, dst), bad
+        return s + decode_l4(proto, src, dst, seg), bad
     if proto != 1:
         return decode_l4(proto, src, dst, seg), bad
     t, c = seg[0], seg[1]
@@ -333,6 +369,22 @@ def decode_nd(data):
     return s + ' hlim=%d' % data[7], bad
 
 
+def decode_ip6(data):
+    """IPv6 TCP or UDP, fragment or not, with no other extension header."""
+    src, dst = fmt_ip6(data[8:24]), fmt_ip6(data[24:40])
+    nxt = data[6]
+    seg = data[40:40 + struct.unpack('!H', data[4:6])[0]]
+    s = ''
+    if nxt == 44:
+        nxt, offlg, ident = seg[0], *struct.unpack('!HI', seg[2:8])
+        seg = seg[8:]
+        s = 'frag id=%d off=%d%s: ' % (ident, offlg & ~7,
+                                       ' more' if offlg & 1 else '')
+        if offlg & ~7:
+            return s + 'proto %d %s > %s' % (nxt, src, dst)
+    return s + decode_l4(nxt, src, dst, seg)
+
+
 def decode(line):
     return decode_frame(bytes.fromhex(line.strip()))
 
@@ -357,6 +409,8 @@ def decode_frame(p):
     elif ethertype == 0x86dd and decode_nd(p[14:]):
         text, bad = decode_nd(p[14:])
         s += text
+    elif ethertype == 0x86dd:
+        s += decode_ip6(p[14:])
     else:
         s += 'ethertype 0x%04x' % ethertype
     return s + (' bad-csum' if bad else '')

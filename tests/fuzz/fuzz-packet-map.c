@@ -444,6 +444,37 @@ view_icmp(const struct dp_packet *p, bool ipv4, struct fz_view *v)
     }
 }
 
+/* The fragment fields of 'v', an IP packet that flow extraction validated
+ * (as the bytes say: the flow has no fragment identifier). */
+static void
+view_frag(const struct dp_packet *p, const struct flow *flow,
+          struct fz_view *v)
+{
+    const uint8_t *l3 = dp_packet_l3(p);
+
+    if (!(flow->nw_frag & FLOW_NW_FRAG_ANY)) {
+        return;
+    }
+    v->frag = true;
+    if (flow->dl_type == htons(ETH_TYPE_IP)) {
+        v->frag_id = (l3[4] << 8) | l3[5];
+    } else {
+        const struct ovs_16aligned_ip6_frag *frag_hdr;
+        const void *data = l3 + IPV6_HEADER_LEN;
+        size_t rest = dp_packet_l3_size(p) - IPV6_HEADER_LEN;
+        uint8_t nw_frag = 0;
+        uint8_t proto = l3[6];
+
+        if (parse_ipv6_ext_hdrs(&data, &rest, &proto, &nw_frag, &frag_hdr)
+            && frag_hdr) {
+            v->frag_id = ntohl(get_16aligned_be32(&frag_hdr->ip6f_ident));
+            if (nw_frag & FLOW_NW_FRAG_LATER) {
+                v->proto = frag_hdr->ip6f_nxt;
+            }
+        }
+    }
+}
+
 void
 fz_view_init(const struct dp_packet *p, const struct flow *flow,
              struct fz_view *v)
@@ -498,6 +529,7 @@ fz_view_init(const struct dp_packet *p, const struct flow *flow,
     v->ip = true;
     v->proto = flow->nw_proto;
     v->kind = FZ_OTHER_IP;
+    view_frag(p, flow, v);
     if (flow->nw_frag & FLOW_NW_FRAG_LATER) {
         v->kind = FZ_LATER_FRAGMENT;
     } else if (is_ports_proto(v->proto)) {

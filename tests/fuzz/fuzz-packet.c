@@ -55,6 +55,7 @@
 #include "container-map.h"
 #include "container-map-conn.h"
 #include "container-map-dp.h"
+#include "container-map-dp-private.h"
 #include "container-map-odp.h"
 #include "container-map-stats.h"
 #include "csum.h"
@@ -201,6 +202,35 @@ may_deliver(const struct fz_view *v, int b)
     default:
         return false;
     }
+}
+
+/* May later fragment 'fp' reach container 'b', as a datagram whose first
+ * fragment is among the 'n' of 'pkts' would?  (The action remembers first
+ * fragments only within one run of the fuzzer: cm_frag_reset().) */
+static bool
+may_deliver_frag(const struct fz_pkt pkts[], size_t n,
+                 const struct fz_pkt *fp, int b)
+{
+    const struct fz_view *v = &fp->view;
+
+    if (v->kind != FZ_LATER_FRAGMENT) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct fz_view *first = &pkts[i].view;
+
+        if (first->kind == FZ_L4 && first->frag
+            && first->frag_id == v->frag_id && first->proto == v->proto
+            && ipv6_addr_equals(&first->src, &v->src)
+            && ipv6_addr_equals(&first->dst, &v->dst)
+            && pkts[i].orig->md.in_port.odp_port
+               == fp->orig->md.in_port.odp_port
+            && fz_owners(&v->dst, v->proto, first->dport, false)
+               & (UINT64_C(1) << b)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static bool
@@ -378,7 +408,8 @@ check_ingress_out(struct fz_pkt pkts[], size_t n, const struct fz_out *o)
             continue;
         }
         if (b >= 0 && same_bytes_from(fp->orig, o->packet, ETH_ADDR_LEN)
-            && (may_deliver(&fp->view, b) || may_deliver_nd(fp, b))
+            && (may_deliver(&fp->view, b) || may_deliver_nd(fp, b)
+                || may_deliver_frag(pkts, n, fp, b))
             && !memcmp(q, &fz_backends[b].mac, ETH_ADDR_LEN)
             && fz_backends[b].acts != FZ_ACTS_NONE) {
             fp->n_outcomes++;
@@ -467,8 +498,8 @@ may_pass(const struct fz_pkt *fp, const struct dp_packet *q)
                   ? UINT64_C(1) << fz_echo_container(&v->src) : 0);
         break;
     case FZ_LATER_FRAGMENT:
-        /* Not followed (container-map-dp-shared.c): one goes where its
-         * first fragment, which is checked, went. */
+        /* It goes where its first fragment, which is checked, went
+         * (container-map-dp-frag.c). */
         return true;
     case FZ_ICMP_OTHER:
         /* Router and neighbour solicitations, which containers need. */
@@ -610,6 +641,9 @@ run_action(struct fz_pkt pkts[], size_t n, struct dp_packet_batch *batch,
         }
     }
     container_map_execute(NULL, batch, steal, action->data, record_output);
+    /* Fragments held for a first one that did not come in this run are
+     * dropped (and counted) now, so that every outcome is this run's. */
+    cm_frag_reset();
     check_outcome(pkts, n, egress, cont, batch, drops);
     clear_outs();
     if (steal) {

@@ -75,6 +75,9 @@ struct fz_view {
     uint8_t proto;
     uint8_t icmp_type;
     uint16_t sport, dport;      /* Echo: the identifier in both. */
+    bool frag;                  /* A fragment (FZ_L4: the first)... */
+    uint32_t frag_id;           /* ...of this datagram.  A later fragment's
+                                 * 'proto' is the datagram's. */
     /* FZ_ICMP_ERROR: the packet it is about. */
     struct in6_addr isrc, idst;
     uint8_t iproto;

@@ -274,6 +274,7 @@ parse(const struct dp_packet *p, struct container_map_pkt *pkt)
     /* (For a TCP, UDP or SCTP packet the full parse makes sure that the
      * source is IPv4-mapped exactly when the Ethertype is IPv4.) */
     assert_int_equal(fast, (pkt->kind == CONTAINER_MAP_PKT_L4
+                            && !pkt->frag
                             && IN6_IS_ADDR_V4MAPPED(&pkt->src)
                             && dp_packet_is_eth(p)));
     if (fast) {

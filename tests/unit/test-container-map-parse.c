@@ -44,9 +44,10 @@ key_from_packet(const struct dp_packet *p, uint32_t table_id,
 }
 
 /* Parses 'p', described by 'what', asserts that it is a fragment other
- * than the first (no L4 header), and frees it. */
+ * than the first (no L4 header) of a UDP datagram with identifier 'id',
+ * and frees it. */
 static void
-assert_fragment(const char *what, struct dp_packet *p)
+assert_fragment(const char *what, struct dp_packet *p, uint32_t id)
 {
     struct container_map_pkt pkt;
 
@@ -57,6 +58,9 @@ assert_fragment(const char *what, struct dp_packet *p)
                  CONTAINER_MAP_PKT_FRAGMENT);
     }
     assert_int_equal(pkt.tcp_flags, 0);
+    assert_true(pkt.frag);
+    assert_int_equal(pkt.frag_id, id);
+    assert_int_equal(pkt.proto, IPPROTO_UDP);
 }
 
 /* Parsing. */
@@ -136,6 +140,8 @@ test_parse_l4(void **state OVS_UNUSED)
     p = make_ip4(PEER1, IP_X, IPPROTO_UDP, IP_MORE_FRAGMENTS, 0, &l4);
     parse(p, &pkt);
     assert_pkt(&pkt, CONTAINER_MAP_PKT_L4, IPPROTO_UDP, &peer, 5353, &x, 53);
+    assert_true(container_map_pkt_is_first_frag(&pkt));
+    assert_int_equal(pkt.frag_id, 0x1234);
     dp_packet_delete(p);
 
     /* IPv6 TCP and UDP. */
@@ -278,9 +284,9 @@ test_parse_other(void **state OVS_UNUSED)
     put_udp(&l4, 5353, 53, 100);
     p = make_ip4(PEER1, IP_X, IPPROTO_UDP, 185, 0, &l4);
     assert_false(key_from_packet(p, 1, &key));
-    assert_fragment("non-first fragment", p);
+    assert_fragment("non-first fragment", p, 0x1234);
     p = make_ip4(PEER1, IP_X, IPPROTO_UDP, IP_MORE_FRAGMENTS | 1, 0, &l4);
-    assert_fragment("non-first fragment with MF", p);
+    assert_fragment("non-first fragment with MF", p, 0x1234);
 
     /* An IPv6 fragment: the L4 header is behind the fragment header. */
     ofpbuf_clear(&l4);
@@ -295,7 +301,7 @@ test_parse_other(void **state OVS_UNUSED)
     }
     p = make_ip6(IP6_PEER, IP6_X, IPPROTO_FRAGMENT, &l4);
     assert_false(key_from_packet(p, 1, &key));
-    assert_fragment("IPv6 fragment", p);
+    assert_fragment("IPv6 fragment", p, 7);
 
     /* Truncated L4 headers (the frame trailer is not part of them):
      * malformed. */
