@@ -576,7 +576,10 @@ cm_egress_fragment(struct cm_ctx *ctx, struct dp_packet *packet,
     struct container_map_pkt followed = *pkt;
     struct container_map_conn_key ckey;
 
-    if (!cm_frag_follow(ctx, &followed, true)) {
+    if (!container_map_is_ports_proto(pkt->proto)) {
+        /* ICMP: as before, it follows an echo request that was checked. */
+        return CM_PASS;
+    } else if (!cm_frag_follow(ctx, &followed, true)) {
         if (!cm_is_mapped(ctx, &pkt->src)) {
             return CM_PASS;     /* Nothing of the map's. */
         }

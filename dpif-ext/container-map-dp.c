@@ -548,8 +548,9 @@ static enum cm_verdict
 cm_ingress_fragment(struct cm_ctx *ctx, struct dp_packet *packet,
                     struct container_map_pkt *pkt)
 {
-    if (!cm_is_mapped(ctx, &pkt->dst)) {
-        return CM_NOT_L4;       /* Nothing of the map's. */
+    if (!container_map_is_ports_proto(pkt->proto)
+        || !cm_is_mapped(ctx, &pkt->dst)) {
+        return CM_NOT_L4;       /* Nothing of the map's, or no ports. */
     } else if (cm_frag_follow(ctx, pkt, false)) {
         cm_count(ctx, CONTAINER_MAP_EV_FRAG_FOLLOWED);
         return cm_ingress(ctx, packet, cm_find_entry(ctx, pkt), pkt, true);

@@ -33,13 +33,6 @@
 #define ND_OPT_SLL 1
 #define ND_OPT_TLL 2
 
-static bool
-is_ports_proto(uint8_t proto)
-{
-    return (proto == IPPROTO_TCP || proto == IPPROTO_UDP
-            || proto == IPPROTO_SCTP);
-}
-
 /* The L4 header that a TCP, UDP, SCTP, ICMP or ICMPv6 packet must have
  * whole to be handled. */
 static size_t
@@ -213,9 +206,9 @@ parse_inner(const uint8_t *p, size_t size, bool ipv4,
         l4 = data;
     }
 
-    if (is_ports_proto(inner->proto)
+    if (container_map_is_ports_proto(inner->proto)
         || inner->proto == (ipv4 ? IPPROTO_ICMP : IPPROTO_ICMPV6)) {
-        bool is_echo = !is_ports_proto(inner->proto);
+        bool is_echo = !container_map_is_ports_proto(inner->proto);
 
         if (l4_size < 8) {
             return -1;
@@ -405,7 +398,7 @@ container_map_pkt_parse(const struct dp_packet *packet,
     } else if (later) {
         pkt->kind = CONTAINER_MAP_PKT_FRAGMENT;
         return;
-    } else if (!is_ports_proto(pkt->proto)
+    } else if (!container_map_is_ports_proto(pkt->proto)
                && pkt->proto != (ipv4 ? IPPROTO_ICMP : IPPROTO_ICMPV6)) {
         return;
     }
@@ -418,7 +411,7 @@ container_map_pkt_parse(const struct dp_packet *packet,
         pkt->kind = CONTAINER_MAP_PKT_MALFORMED;
         return;
     }
-    if (is_ports_proto(pkt->proto)) {
+    if (container_map_is_ports_proto(pkt->proto)) {
         get_ports(l4, false, pkt);
         if (pkt->dst_port) {
             pkt->kind = CONTAINER_MAP_PKT_L4;

@@ -93,6 +93,14 @@ container_map_pkt_tcp_ok(const uint8_t *l4, size_t size)
     return len >= TCP_HEADER_LEN && len <= size;
 }
 
+/* Whether IP protocol 'proto' has the ports the map is keyed by. */
+static inline bool
+container_map_is_ports_proto(uint8_t proto)
+{
+    return (proto == IPPROTO_TCP || proto == IPPROTO_UDP
+            || proto == IPPROTO_SCTP);
+}
+
 /* Whether 'pkt' is the first fragment of a TCP, UDP or SCTP datagram, whose
  * ports decide where its later fragments go. */
 static inline bool

@@ -29,6 +29,7 @@
 
 #include "container-map-cmd.h"
 #include "container-map-odp.h"
+#include "container-map-packet.h"
 #include "container-map-view.h"
 #include "coverage.h"
 #include "flow.h"
@@ -82,13 +83,6 @@ is_ip(const struct flow *flow)
             || flow->dl_type == htons(ETH_TYPE_IPV6));
 }
 
-static bool
-is_ports_proto(uint8_t proto)
-{
-    return (proto == IPPROTO_TCP || proto == IPPROTO_UDP
-            || proto == IPPROTO_SCTP);
-}
-
 /* Reports the connection entry of 'flow' (the container is the source if
  * 'egress', else the destination), if any.  Returns true if there is one. */
 static bool
@@ -137,7 +131,7 @@ trace_egress(const struct flow *flow, uint32_t table_id,
                     "detection for them, router advertisements and "
                     "redirects are dropped, others pass");
         trace_report(trace, &s);
-    } else if (is_ip(flow) && is_ports_proto(flow->nw_proto)) {
+    } else if (is_ip(flow) && container_map_is_ports_proto(flow->nw_proto)) {
         trace_flow_ips(flow, &src, &dst);
         ds_put_format(&s, "source "ETH_ADDR_FMT" ",
                       ETH_ADDR_ARGS(flow->dl_src));
@@ -205,7 +199,7 @@ trace_lookup(const struct flow *flow, uint32_t table_id,
 
     trace_flow_ips(flow, &src, &ip);
     l4 = (is_ip(flow) && !(flow->nw_frag & FLOW_NW_FRAG_LATER)
-          && is_ports_proto(flow->nw_proto) && flow->tp_dst);
+          && container_map_is_ports_proto(flow->nw_proto) && flow->tp_dst);
 
     ds_put_format(&s, "container_map: table %"PRIu32": ", table_id);
     if (is_nd(flow, NULL)) {
@@ -235,6 +229,16 @@ trace_lookup(const struct flow *flow, uint32_t table_id,
         ds_put_format(&s, " (%s): requests for mapped IPs are answered, "
                       "echo replies and errors go to the container of their "
                       "connection", mapped ? "mapped" : "not mapped");
+        trace_report(trace, &s);
+    } else if (is_ip(flow) && flow->nw_frag & FLOW_NW_FRAG_LATER) {
+        ds_put_cstr(&s, "a later fragment to ");
+        container_map_cmd_format_ip(&s, &ip);
+        ds_put_cstr(&s, ": goes where the first fragment of its datagram "
+                    "(same source, destination, protocol and id) went, by "
+                    "the first's ports; one from outside that comes first "
+                    "waits for it briefly, one from a container that comes "
+                    "first is dropped (frag_followed, frag_held, "
+                    "frag_unfollowed)");
         trace_report(trace, &s);
     } else if (!l4) {
         ds_put_format(&s, "not an IPv4/IPv6 TCP, UDP or SCTP packet with "

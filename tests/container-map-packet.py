@@ -370,11 +370,14 @@ def decode_nd(data):
 
 
 def decode_ip6(data):
-    """IPv6 TCP or UDP, fragment or not, with no other extension header."""
+    """IPv6 TCP or UDP, fragment or not, behind any hop-by-hop, routing or
+    destination options headers."""
     src, dst = fmt_ip6(data[8:24]), fmt_ip6(data[24:40])
     nxt = data[6]
     seg = data[40:40 + struct.unpack('!H', data[4:6])[0]]
     s = ''
+    while nxt in (0, 43, 60) and len(seg) >= 8:
+        nxt, seg = seg[0], seg[(seg[1] + 1) * 8:]
     if nxt == 44:
         nxt, offlg, ident = seg[0], *struct.unpack('!HI', seg[2:8])
         seg = seg[8:]
