@@ -27,7 +27,9 @@
                            "reversed", fragments each datagram itself (for
                            MTU 1500) and sends the fragments last first,
                            from source address SRC, as Ethernet frames out
-                           of DEV to DSTMAC (the next hop)
+                           of DEV to DSTMAC (the next hop).  The datagrams'
+                           identifiers are PORT * 1000 + N (of 16 bits):
+                           those of one port's never repeat another's
 """
 
 import hashlib
@@ -111,7 +113,7 @@ def send(ip, port, count, lo, hi, rev=None):
         data = os.urandom(random.randint(lo, hi))
         if rev:
             packets, ethertype = fragments(src, ip, s.getsockname()[1], port,
-                                           data, random.randint(1, 65535))
+                                           data, (port * 1000 + i) & 0xffff)
             for p in reversed(packets):
                 raw.send(dstmac + srcmac + struct.pack('!H', ethertype) + p)
         else:

@@ -89,7 +89,7 @@ send_all() {
         printf '%s\n' "$res" >"$out/$phase-$c"
         grep -qx "sent $count whole $count from $c" <<<"$res"
         check "$phase: $count datagrams of $lo-$hi bytes to $ip udp/$port come back whole from $c" \
-            $? "$res"
+            $? "$res" "$(cm_show | sed -n 2,3p)"
     done
 }
 
@@ -106,7 +106,14 @@ check "in order: the later fragments both ways followed their first (frag_follow
 
 # --- 2. Reordered ------------------------------------------------------------
 # The client fragments each datagram itself and sends the fragments last
-# first (the lab's kernel may have no netem to reorder them on the way).
+# first (the lab's kernel may have no netem to reorder them on the way),
+# with identifiers of its own: first the records of the datagrams above
+# (whose identifiers the client's kernel chose) expire, 2 s after their
+# first fragment.  Otherwise a later fragment with a repeated identifier,
+# which comes before its first, would follow the older datagram, as any
+# receiver would take it for one of that datagram.
+
+sleep 2.5
 
 vclient_mac=$(netlab_exec "$NETLAB_GW_HOST" cat /sys/class/net/v-client/address)
 h0=$(cm_counter frag_held)
