@@ -33,15 +33,20 @@
  * or reservation up anew, so it never goes to a container that is no longer
  * mapped to its ports.
  *
- * Holding.  A later fragment from outside that comes before its first one
- * (reordered on the way) is held by the thread that received it, at most
- * CM_FRAG_HOLD of them per thread for at most CM_FRAG_HOLD_MS, and released
- * by that thread's next container_map action in the same datapath and table
- * once its first fragment has been recorded (by any thread), or dropped.
+ * Holding.  A later fragment that comes before its first one (reordered on
+ * the way, or by the datapath itself: a packet that misses the megaflow
+ * cache runs its actions at once, before the batches of those that hit, and
+ * a receive batch runs megaflow by megaflow) is held by the thread that
+ * received it, at most CM_FRAG_HOLD of them per thread for at most
+ * CM_FRAG_HOLD_MS, and released by that thread's next container_map action
+ * in the same table and direction (from a container: with packets from the
+ * same port, whose next actions it then takes) once its first fragment has
+ * been recorded, by any thread; or dropped.  A thread serves one datapath.
  * The action holds a packet only when it may take it (it would otherwise
- * need a copy).  From containers, the first fragment leaves first (as Linux
- * sends them): one that comes before is dropped, as nothing could check
- * it. */
+ * need a copy) and, from outside, only when misses are dropped (with
+ * miss=continue a later fragment continues as before).  A thread looks at
+ * what it holds only when a record was written or a hold ran out since it
+ * last looked. */
 
 #include <config.h>
 
@@ -58,6 +63,10 @@
 #define CM_FRAG_HOLD_MS 200     /* How long one is held at most. */
 
 BUILD_ASSERT_DECL(IS_POW2(CM_FRAG_SLOTS));
+
+/* Records written so far, so that a thread that holds fragments looks for
+ * their records only when there may be new ones. */
+static atomic_uint64_t cm_frag_gen;
 
 /* What a first fragment leaves for the later ones. */
 struct cm_frag_rec {
@@ -133,10 +142,13 @@ cm_frag_record(struct cm_ctx *ctx, const struct container_map_pkt *pkt,
                                                    seq + 1)) {
         return;                 /* Another thread is writing it. */
     }
+    /* The odd sequence number before any of the words. */
+    atomic_thread_fence(memory_order_release);
     for (size_t i = 0; i < CM_FRAG_WORDS; i++) {
         atomic_store_relaxed(&slot->words[i], words[i]);
     }
     atomic_store_explicit(&slot->seq, seq + 2, memory_order_release);
+    atomic_add_relaxed(&cm_frag_gen, 1, &seq);
 }
 
 bool
@@ -178,13 +190,16 @@ struct cm_frag_held {
     struct dp_packet *packet;
     struct container_map_pkt pkt;   /* A later fragment's. */
     uint32_t table_id;
-    const void *dp;                 /* Compared, never followed. */
+    bool egress;
+    odp_port_t in_port;
     long long int deadline;         /* msec. */
 };
 
 struct cm_frag_hold {
     size_t n;
     bool registered;                /* With 'cm_frag_hold_key'. */
+    uint64_t seen_gen;              /* 'cm_frag_gen' when last looked... */
+    long long int next_deadline;    /* ...and the first deadline then. */
     struct cm_frag_held held[CM_FRAG_HOLD];
 };
 
@@ -207,7 +222,7 @@ cm_frag_hold_destroy(void *hold_)
 
 bool
 cm_frag_hold(struct cm_ctx *ctx, struct dp_packet *packet,
-             const struct container_map_pkt *pkt)
+             const struct container_map_pkt *pkt, bool egress)
 {
     static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
     struct cm_frag_hold *hold = cm_frag_hold_get();
@@ -228,8 +243,13 @@ cm_frag_hold(struct cm_ctx *ctx, struct dp_packet *packet,
     h->packet = packet;
     h->pkt = *pkt;
     h->table_id = ctx->table_id;
-    h->dp = ctx->dp;
+    h->egress = egress;
+    h->in_port = packet->md.in_port.odp_port;
     h->deadline = cm_now(ctx) + CM_FRAG_HOLD_MS;
+    if (hold->n == 1 || h->deadline < hold->next_deadline) {
+        hold->next_deadline = h->deadline;
+    }
+    hold->seen_gen = 0;         /* Look at it the next time. */
     cm_count(ctx, CONTAINER_MAP_EV_FRAG_HELD);
     return true;
 }
@@ -241,29 +261,46 @@ cm_frag_any_held(void)
 }
 
 size_t
-cm_frag_take(struct cm_ctx *ctx, struct dp_packet *packets[],
+cm_frag_take(struct cm_ctx *ctx, bool egress, odp_port_t in_port,
+             size_t max, struct dp_packet *packets[],
              struct container_map_pkt pkts[])
 {
     struct cm_frag_hold *hold = cm_frag_hold_get();
+    long long int next_deadline = LLONG_MAX;
+    bool pending = false;
     size_t n_taken = 0;
     size_t n_kept = 0;
+    uint64_t gen;
 
+    atomic_read_relaxed(&cm_frag_gen, &gen);
+    if (gen == hold->seen_gen && cm_now(ctx) < hold->next_deadline) {
+        return 0;               /* Nothing new since the last look. */
+    }
     for (size_t i = 0; i < hold->n; i++) {
         struct cm_frag_held *h = &hold->held[i];
+        struct container_map_pkt pkt = h->pkt;
+        bool mine = (h->table_id == ctx->table_id && h->egress == egress
+                     && (!egress || h->in_port == in_port));
 
-        if (h->dp == ctx->dp && h->table_id == ctx->table_id
-            && cm_frag_follow(ctx, &h->pkt, false)) {
-            packets[n_taken] = h->packet;
-            pkts[n_taken++] = h->pkt;
+        if (cm_frag_follow(ctx, &pkt, h->egress)) {
+            if (mine && n_taken < max) {
+                packets[n_taken] = h->packet;
+                pkts[n_taken++] = pkt;
+                continue;
+            }
+            pending = true;     /* Another action's to take. */
         } else if (h->deadline <= cm_now(ctx)) {
             container_map_count(ctx->map, h->table_id,
                                 CONTAINER_MAP_DROP_FRAG_UNFOLLOWED, 1);
             dp_packet_delete(h->packet);
-        } else {
-            hold->held[n_kept++] = *h;
+            continue;
         }
+        next_deadline = MIN(next_deadline, h->deadline);
+        hold->held[n_kept++] = *h;
     }
     hold->n = n_kept;
+    hold->seen_gen = pending ? 0 : gen;
+    hold->next_deadline = next_deadline;
     return n_taken;
 }
 
@@ -278,6 +315,7 @@ cm_frag_reset(void)
         dp_packet_delete(hold->held[i].packet);
     }
     hold->n = 0;
+    hold->seen_gen = 0;
     for (size_t i = 0; i < CM_FRAG_SLOTS; i++) {
         for (size_t j = 0; j < CM_FRAG_WORDS; j++) {
             atomic_store_relaxed(&cm_frag_slots[i].words[j], 0);

@@ -61,7 +61,7 @@ struct cm_ctx {
     struct container_map *map;
     uint32_t table_id;
     bool steal;
-    void *dp;                   /* The datapath (the actions' 'dp'). */
+    bool cont;                  /* miss=continue. */
     long long int now;          /* 0 until a connection needs it. */
     size_t n_groups;
     size_t last_group;          /* Index of the group used last. */
@@ -116,6 +116,18 @@ cm_conn_key(struct container_map_conn_key *key, uint32_t table_id,
                         ? htons(0) : remote_port);
 }
 
+/* Counts the reason of 'verdict', one that did not deliver or pass. */
+static inline void
+cm_count_verdict(struct cm_ctx *ctx, enum cm_verdict verdict)
+{
+    if (verdict == CM_MISS || verdict == CM_NOT_L4
+        || verdict == CM_UNRESERVED) {
+        cm_count(ctx, (verdict == CM_MISS ? CONTAINER_MAP_DROP_MISS
+                       : verdict == CM_NOT_L4 ? CONTAINER_MAP_DROP_NOT_L4
+                       : CONTAINER_MAP_DROP_UNRESERVED));
+    }
+}
+
 /* Returns true if 'ip' is mapped (has mappings or reservations). */
 static inline bool
 cm_is_mapped(const struct cm_ctx *ctx, const struct in6_addr *ip)
@@ -164,6 +176,8 @@ enum cm_verdict cm_nd(struct cm_ctx *, struct dp_packet *,
 void cm_egress_ahead(const struct cm_ctx *, struct dp_packet **packets,
                      size_t n, struct container_map_pkt pkts[],
                      struct container_map_conn_key keys[], uint32_t hashes[]);
+size_t cm_release_held_egress(struct cm_ctx *, struct dp_packet_batch *,
+                              odp_port_t in_port);
 enum cm_verdict cm_egress(struct cm_ctx *, struct dp_packet *,
                           const struct container_map_pkt *,
                           const struct container_map_conn_key *,
@@ -181,21 +195,23 @@ void cm_frag_record(struct cm_ctx *, const struct container_map_pkt *pkt,
 bool cm_frag_follow(struct cm_ctx *, struct container_map_pkt *pkt,
                     bool egress);
 
-/* Holds later fragment 'packet' (parsed into 'pkt') from outside until its
- * first fragment comes, and returns true, or returns false if it cannot
- * (the thread holds as many as it may, or the action may not take
- * 'packet'). */
+/* Holds later fragment 'packet' (parsed into 'pkt'), which came through the
+ * action in the direction 'egress' says, until its first fragment comes,
+ * and returns true, or returns false if it cannot (the thread holds as many
+ * as it may, or the action may not take 'packet'). */
 bool cm_frag_hold(struct cm_ctx *, struct dp_packet *,
-                  const struct container_map_pkt *pkt);
+                  const struct container_map_pkt *pkt, bool egress);
 
 /* Whether this thread holds any fragments. */
 bool cm_frag_any_held(void);
 
-/* Takes the fragments this thread holds for 'ctx''s datapath and table
- * whose first fragment has come, into 'packets' (NETDEV_MAX_BURST at
- * most), and into 'pkts' as cm_frag_follow() makes them.  Drops (and counts)
- * those held too long.  Returns how many it took. */
-size_t cm_frag_take(struct cm_ctx *, struct dp_packet *packets[],
+/* Takes the fragments this thread holds for 'ctx''s table in the direction
+ * 'egress' says (from a container: those that came in on 'in_port') whose
+ * first fragment has come, 'max' at most, into 'packets', and into 'pkts'
+ * as cm_frag_follow() makes them.  Drops (and counts) those held too long.
+ * Returns how many it took. */
+size_t cm_frag_take(struct cm_ctx *, bool egress, odp_port_t in_port,
+                    size_t max, struct dp_packet *packets[],
                     struct container_map_pkt pkts[]);
 
 /* For tests: drops (and counts) every fragment this thread holds, and

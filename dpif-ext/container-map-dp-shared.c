@@ -567,31 +567,75 @@ cm_egress_has_conn(const struct container_map_pkt *pkt)
             || pkt->kind == CONTAINER_MAP_PKT_ECHO_REQUEST);
 }
 
-/* A later fragment from a container: checked as its first fragment was, by
- * the first's ports (container-map-dp-frag.c). */
+/* A later fragment from a container, made by cm_frag_follow() into a packet
+ * of its first fragment's ports: checked as that was. */
+static enum cm_verdict
+cm_egress_followed(struct cm_ctx *ctx, struct dp_packet *packet,
+                   const struct container_map_pkt *pkt)
+{
+    struct container_map_conn_key ckey;
+
+    cm_conn_key(&ckey, ctx->table_id, pkt->proto, &pkt->src, pkt->src_port,
+                &pkt->dst, pkt->dst_port);
+    return cm_egress_conn(ctx, packet, pkt, &ckey,
+                          container_map_conn_hash(ctx->map->conns.basis,
+                                                  &ckey));
+}
+
+/* A later fragment from a container: checked by the first's ports, or held
+ * until the first comes (container-map-dp-frag.c). */
 static enum cm_verdict
 cm_egress_fragment(struct cm_ctx *ctx, struct dp_packet *packet,
                    const struct container_map_pkt *pkt)
 {
     struct container_map_pkt followed = *pkt;
-    struct container_map_conn_key ckey;
 
     if (!container_map_is_ports_proto(pkt->proto)) {
         /* ICMP: as before, it follows an echo request that was checked. */
         return CM_PASS;
-    } else if (!cm_frag_follow(ctx, &followed, true)) {
-        if (!cm_is_mapped(ctx, &pkt->src)) {
-            return CM_PASS;     /* Nothing of the map's. */
-        }
-        cm_count(ctx, CONTAINER_MAP_DROP_FRAG_UNFOLLOWED);
-        return CM_DROP;
+    } else if (cm_frag_follow(ctx, &followed, true)) {
+        cm_count(ctx, CONTAINER_MAP_EV_FRAG_FOLLOWED);
+        return cm_egress_followed(ctx, packet, &followed);
+    } else if (!cm_is_mapped(ctx, &pkt->src)) {
+        return CM_PASS;         /* Nothing of the map's. */
+    } else if (cm_frag_hold(ctx, packet, pkt, true)) {
+        return CM_CONSUMED;
     }
-    cm_count(ctx, CONTAINER_MAP_EV_FRAG_FOLLOWED);
-    cm_conn_key(&ckey, ctx->table_id, followed.proto, &followed.src,
-                followed.src_port, &followed.dst, followed.dst_port);
-    return cm_egress_conn(ctx, packet, &followed, &ckey,
-                          container_map_conn_hash(ctx->map->conns.basis,
-                                                  &ckey));
+    cm_count(ctx, CONTAINER_MAP_DROP_FRAG_UNFOLLOWED);
+    return CM_DROP;
+}
+
+/* Passes on, with the packets of 'batch' (from 'in_port'), the fragments
+ * from that port this thread held whose first fragment has come by now, if
+ * they pass, and drops those held too long. */
+size_t
+cm_release_held_egress(struct cm_ctx *ctx, struct dp_packet_batch *batch,
+                       odp_port_t in_port)
+{
+    struct container_map_pkt pkts[NETDEV_MAX_BURST];
+    struct dp_packet *packets[NETDEV_MAX_BURST];
+    size_t n_pass = 0;
+    size_t n;
+
+    n = cm_frag_take(ctx, true, in_port,
+                     NETDEV_MAX_BURST - dp_packet_batch_size(batch),
+                     packets, pkts);
+    for (size_t i = 0; i < n; i++) {
+        enum cm_verdict verdict;
+
+        cm_count(ctx, CONTAINER_MAP_EV_FRAG_FOLLOWED);
+        verdict = cm_egress_followed(ctx, packets[i], &pkts[i]);
+        if (verdict == CM_PASS
+            || (ctx->cont && verdict != CM_DROP && verdict != CM_CONSUMED)) {
+            cm_count_verdict(ctx, verdict);
+            dp_packet_batch_add(batch, packets[i]);
+            n_pass += verdict == CM_PASS;
+        } else if (verdict != CM_CONSUMED) {
+            cm_count_verdict(ctx, verdict);
+            dp_packet_delete(packets[i]);
+        }
+    }
+    return n_pass;
 }
 
 /* Parses the 'n' packets from containers in 'packets' into 'pkts' and, for

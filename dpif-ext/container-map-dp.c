@@ -47,6 +47,7 @@
 #include "dp-packet.h"
 #include "netlink.h"
 #include "odp-execute.h"
+#include "odp-util.h"
 #include "openvswitch/ofpbuf.h"
 #include "ovs-thread.h"
 #include "timeval.h"
@@ -281,7 +282,10 @@ cm_ahead_take(const struct nlattr *action, const struct dp_packet_batch *batch,
     }
     ahead->next_seg++;
     memcpy(entries, &ahead->entries[seg->start], n * sizeof entries[0]);
-    *firsts = (ahead->firsts >> seg->start) & ((1UL << n) - 1);
+    *firsts = ahead->firsts >> seg->start;
+    if (n < sizeof *firsts * CHAR_BIT) {
+        *firsts &= (1UL << n) - 1;
+    }
     return true;
 }
 
@@ -554,7 +558,9 @@ cm_ingress_fragment(struct cm_ctx *ctx, struct dp_packet *packet,
     } else if (cm_frag_follow(ctx, pkt, false)) {
         cm_count(ctx, CONTAINER_MAP_EV_FRAG_FOLLOWED);
         return cm_ingress(ctx, packet, cm_find_entry(ctx, pkt), pkt, true);
-    } else if (cm_frag_hold(ctx, packet, pkt)) {
+    } else if (ctx->cont) {
+        return CM_NOT_L4;       /* It continues, as any unknown packet. */
+    } else if (cm_frag_hold(ctx, packet, pkt, false)) {
         return CM_CONSUMED;
     }
     cm_count(ctx, CONTAINER_MAP_DROP_FRAG_UNFOLLOWED);
@@ -651,12 +657,12 @@ cm_deliver_group(struct cm_ctx *ctx, struct cm_group *group, void *dp,
 }
 
 static void
-cm_ctx_init(struct cm_ctx *ctx, uint32_t table_id, bool steal, void *dp)
+cm_ctx_init(struct cm_ctx *ctx, uint32_t table_id, bool steal, bool cont)
 {
     ctx->map = container_map_global();
     ctx->table_id = table_id;
     ctx->steal = steal;
-    ctx->dp = dp;
+    ctx->cont = cont;
     ctx->now = 0;
     ctx->n_groups = 0;
     ctx->last_group = 0;
@@ -668,20 +674,21 @@ cm_ctx_init(struct cm_ctx *ctx, uint32_t table_id, bool steal, void *dp)
 
 /* Sends 'ctx''s answers and delivers its groups. */
 static void
-cm_ctx_finish(struct cm_ctx *ctx, bool egress, size_t n_pass,
+cm_ctx_finish(struct cm_ctx *ctx, bool egress, size_t n_pass, void *dp,
               odp_execute_cb dp_execute_action)
 {
     cm_flush_counts(ctx, egress, n_pass);
     for (size_t i = 0; i < ctx->n_replies; i++) {
-        cm_send_back(ctx->dp, ctx->replies[i], dp_execute_action);
+        cm_send_back(dp, ctx->replies[i], dp_execute_action);
     }
     for (size_t g = 0; g < ctx->n_groups; g++) {
-        cm_deliver_group(ctx, &ctx->groups[g], ctx->dp, dp_execute_action);
+        cm_deliver_group(ctx, &ctx->groups[g], dp, dp_execute_action);
     }
 }
 
-/* Delivers the fragments this thread held for table 'table_id' of 'dp'
- * whose first fragment has come by now, and drops those held too long. */
+/* Delivers the fragments from outside this thread held for table
+ * 'table_id' whose first fragment has come by now, and drops those held
+ * too long. */
 static void
 cm_release_held(void *dp, uint32_t table_id, odp_execute_cb dp_execute_action)
 {
@@ -690,8 +697,8 @@ cm_release_held(void *dp, uint32_t table_id, odp_execute_cb dp_execute_action)
     struct cm_ctx ctx;
     size_t n;
 
-    cm_ctx_init(&ctx, table_id, true, dp);
-    n = cm_frag_take(&ctx, packets, pkts);
+    cm_ctx_init(&ctx, table_id, true, false);
+    n = cm_frag_take(&ctx, false, ODPP_NONE, NETDEV_MAX_BURST, packets, pkts);
     for (size_t i = 0; i < n; i++) {
         enum cm_verdict verdict;
 
@@ -699,15 +706,12 @@ cm_release_held(void *dp, uint32_t table_id, odp_execute_cb dp_execute_action)
         verdict = cm_ingress(&ctx, packets[i], cm_find_entry(&ctx, &pkts[i]),
                              &pkts[i], true);
         if (verdict != CM_CONSUMED) {
-            /* Dropped, whatever the action's "miss" says: it is no longer
-             * in a batch to continue with. */
-            if (verdict == CM_MISS) {
-                cm_count(&ctx, CONTAINER_MAP_DROP_MISS);
-            }
+            /* Held only if misses are dropped. */
+            cm_count_verdict(&ctx, verdict);
             dp_packet_delete(packets[i]);
         }
     }
-    cm_ctx_finish(&ctx, false, 0, dp_execute_action);
+    cm_ctx_finish(&ctx, false, 0, dp, dp_execute_action);
 }
 
 void
@@ -723,13 +727,15 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     uint32_t chashes[NETDEV_MAX_BURST];                     /* Egress. */
     const size_t n = dp_packet_batch_size(batch);
     struct dp_packet *packet;
+    odp_port_t in_port = n ? batch->packets[0]->md.in_port.odp_port
+                           : ODPP_NONE;
     unsigned long parsed = 0;
     unsigned long firsts = 0;
     size_t n_pass = 0;
     struct cm_ctx ctx;
     size_t i;
 
-    cm_ctx_init(&ctx, cm->table_id, steal, dp);
+    cm_ctx_init(&ctx, cm->table_id, steal, !drop_misses);
     if (cm->egress) {
         cm_egress_ahead(&ctx, batch->packets, n, pkts, ckeys, chashes);
         for (i = 0; i < n; i++) {
@@ -756,8 +762,8 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
                    ? cm_egress(&ctx, packet, &pkts[i], &ckeys[i], chashes[i])
                    : cm_ingress(&ctx, packet, entries[i], &pkts[i],
                                 parsed & (1UL << i)));
-        if (OVS_UNLIKELY(firsts & (1UL << i))
-            && (verdict == CM_CONSUMED || verdict == CM_PASS)) {
+        if (OVS_UNLIKELY(firsts & (1UL << i))) {
+            /* Whatever became of it: its later fragments get the same. */
             cm_frag_record(&ctx, &pkts[i], cm->egress);
         }
         switch (verdict) {
@@ -773,9 +779,7 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
         case CM_NOT_L4:
         case CM_UNRESERVED:
         default:
-            cm_count(&ctx, (verdict == CM_MISS ? CONTAINER_MAP_DROP_MISS
-                            : verdict == CM_NOT_L4 ? CONTAINER_MAP_DROP_NOT_L4
-                            : CONTAINER_MAP_DROP_UNRESERVED));
+            cm_count_verdict(&ctx, verdict);
             if (!drop_misses) {
                 dp_packet_batch_refill(batch, packet, i);
                 continue;
@@ -787,7 +791,10 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
         }
     }
 
-    cm_ctx_finish(&ctx, cm->egress, n_pass, dp_execute_action);
+    if (OVS_UNLIKELY(cm_frag_any_held()) && cm->egress && steal) {
+        n_pass += cm_release_held_egress(&ctx, batch, in_port);
+    }
+    cm_ctx_finish(&ctx, cm->egress, n_pass, dp, dp_execute_action);
     if (OVS_UNLIKELY(cm_frag_any_held()) && !cm->egress) {
         cm_release_held(dp, cm->table_id, dp_execute_action);
     }
