@@ -173,9 +173,11 @@ enum cm_verdict cm_ingress_icmp(struct cm_ctx *, struct dp_packet *,
 enum cm_verdict cm_arp(struct cm_ctx *, struct dp_packet *, bool egress);
 enum cm_verdict cm_nd(struct cm_ctx *, struct dp_packet *,
                       const struct container_map_pkt *, bool egress);
-void cm_egress_ahead(const struct cm_ctx *, struct dp_packet **packets,
-                     size_t n, struct container_map_pkt pkts[],
-                     struct container_map_conn_key keys[], uint32_t hashes[]);
+unsigned long cm_egress_ahead(const struct cm_ctx *,
+                              struct dp_packet **packets, size_t n,
+                              struct container_map_pkt pkts[],
+                              struct container_map_conn_key keys[],
+                              uint32_t hashes[]);
 size_t cm_release_held_egress(struct cm_ctx *, struct dp_packet_batch *,
                               odp_port_t in_port);
 enum cm_verdict cm_egress(struct cm_ctx *, struct dp_packet *,

@@ -641,18 +641,23 @@ cm_release_held_egress(struct cm_ctx *ctx, struct dp_packet_batch *batch,
 /* Parses the 'n' packets from containers in 'packets' into 'pkts' and, for
  * those of a connection, computes its key and hash into 'keys' and 'hashes'
  * and prefetches its lookup, for the whole batch before any packet goes on
- * (container_map_conns_prefetch()). */
-void
+ * (container_map_conns_prefetch()).  Returns which packets are first
+ * fragments. */
+unsigned long
 cm_egress_ahead(const struct cm_ctx *ctx, struct dp_packet **packets,
                 size_t n, struct container_map_pkt pkts[],
                 struct container_map_conn_key keys[], uint32_t hashes[])
 {
     const struct container_map_conns *conns = &ctx->map->conns;
+    unsigned long firsts = 0;
 
     for (size_t i = 0; i < n; i++) {
         const struct container_map_pkt *pkt = &pkts[i];
 
         container_map_pkt_parse(packets[i], &pkts[i]);
+        if (OVS_UNLIKELY(container_map_pkt_is_first_frag(pkt))) {
+            firsts |= 1UL << i;
+        }
         if (cm_egress_has_conn(pkt)) {
             cm_conn_key(&keys[i], ctx->table_id, pkt->proto, &pkt->src,
                         pkt->src_port, &pkt->dst, pkt->dst_port);
@@ -667,6 +672,7 @@ cm_egress_ahead(const struct cm_ctx *ctx, struct dp_packet **packets,
             container_map_conns_prefetch(conns, hashes[i], true);
         }
     }
+    return firsts;
 }
 
 /* A packet from a container, parsed into 'pkt' by cm_egress_ahead(), with

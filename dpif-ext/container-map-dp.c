@@ -727,8 +727,7 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     uint32_t chashes[NETDEV_MAX_BURST];                     /* Egress. */
     const size_t n = dp_packet_batch_size(batch);
     struct dp_packet *packet;
-    odp_port_t in_port = n ? batch->packets[0]->md.in_port.odp_port
-                           : ODPP_NONE;
+    odp_port_t in_port = ODPP_NONE;     /* Egress. */
     unsigned long parsed = 0;
     unsigned long firsts = 0;
     size_t n_pass = 0;
@@ -737,12 +736,9 @@ container_map_execute(void *dp, struct dp_packet_batch *batch, bool steal,
 
     cm_ctx_init(&ctx, cm->table_id, steal, !drop_misses);
     if (cm->egress) {
-        cm_egress_ahead(&ctx, batch->packets, n, pkts, ckeys, chashes);
-        for (i = 0; i < n; i++) {
-            if (OVS_UNLIKELY(container_map_pkt_is_first_frag(&pkts[i]))) {
-                firsts |= 1UL << i;
-            }
-        }
+        firsts = cm_egress_ahead(&ctx, batch->packets, n, pkts, ckeys,
+                                 chashes);
+        in_port = n ? batch->packets[0]->md.in_port.odp_port : ODPP_NONE;
     } else if (!cm_ahead_take(a, batch, entries, &firsts)) {
         parsed = cm_lookup(ctx.map, ctx.table_id, batch->packets, n, pkts,
                            entries, &firsts);
